@@ -1,0 +1,281 @@
+/**
+ * The FFI backend on Deno: `Deno.dlopen` of the system libzmq.
+ *
+ * Every call is a synchronous ZMQ_DONTWAIT call on the JS thread; the only
+ * call that waits is libc `poll()` in the {@link PollReactor}, run as a
+ * nonblocking FFI call so the event loop never stops.
+ *
+ * @module
+ */
+
+import type { Backend, Handle, Reactor } from "../src/backend.ts";
+import { ZmqError } from "../src/errors.ts";
+import { errnosFor } from "./errnos.ts";
+import { libcSymbols, zmqSymbols } from "./deno_symbols.ts";
+import { libraryCandidates, libraryNotFound } from "./library.ts";
+import { PollReactor, type WakePipe } from "./reactor.ts";
+
+type Zmq = Deno.DynamicLibrary<typeof zmqSymbols>["symbols"];
+type Libc = Deno.DynamicLibrary<typeof libcSymbols>["symbols"];
+
+const DONTWAIT = 1;
+const ZMQ_EVENTS = 15;
+const ZMQ_FD = 14;
+const ZMQ_MSG_SIZE = 64;
+/** Frames above this are released right after copying instead of kept in the reused zmq_msg_t. */
+const KEEP_MSG_MAX = 64 * 1024;
+
+const encoder = new TextEncoder();
+function cString(text: string): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(text.length * 3 + 1);
+  const { written } = encoder.encodeInto(text, bytes);
+  return bytes.subarray(0, written + 1);
+}
+
+/** Whether this runtime may load native libraries without prompting. */
+export function ffiAllowed(): boolean {
+  if (typeof Deno?.dlopen !== "function") return false;
+  try {
+    return Deno.permissions.querySync({ name: "ffi" }).state === "granted";
+  } catch {
+    return false;
+  }
+}
+
+function envLibraryPath(): string | undefined {
+  try {
+    const query = { name: "env", variable: "ZMQ_LIB_PATH" } as const;
+    if (Deno.permissions.querySync(query).state !== "granted") return undefined;
+    return Deno.env.get("ZMQ_LIB_PATH") || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function openZmq(): Deno.DynamicLibrary<typeof zmqSymbols> {
+  const candidates = libraryCandidates(Deno.build.os, envLibraryPath());
+  const errors: unknown[] = [];
+  for (const path of candidates) {
+    try {
+      return Deno.dlopen(path, zmqSymbols);
+    } catch (err) {
+      if (err instanceof Deno.errors.NotCapable) {
+        throw new ZmqError(
+          "EACCES",
+          0,
+          "Loading libzmq needs the FFI permission: run with --allow-ffi, or use the WASM backend for inproc",
+          { cause: err },
+        );
+      }
+      errors.push(err);
+    }
+  }
+  throw libraryNotFound(candidates, errors);
+}
+
+function openLibc(): Libc {
+  const name = Deno.build.os === "darwin"
+    ? "libSystem.B.dylib"
+    : Deno.build.os === "linux"
+    ? "libc.so.6"
+    : "libc.so";
+  return Deno.dlopen(name, libcSymbols).symbols;
+}
+
+let loaded: DenoFfiBackend | undefined;
+
+/** Loads libzmq once per process and returns the backend; throws ZmqError when it cannot. */
+export function loadDenoFfi(): Backend {
+  return loaded ??= new DenoFfiBackend(openZmq().symbols, openLibc());
+}
+
+class DenoFfiBackend implements Backend {
+  readonly kind = "ffi";
+  readonly errnos = errnosFor(Deno.build.os);
+  readonly #zmq: Zmq;
+  readonly #libc: Libc;
+  // One zmq_msg_t reused for every receive; frames are copied out at once.
+  readonly #msg = new Uint8Array(ZMQ_MSG_SIZE);
+  #frameSize = 0;
+  #more = false;
+  readonly #int = new Int32Array(1);
+  readonly #intBytes = new Uint8Array(this.#int.buffer);
+  readonly #len = new BigUint64Array(1);
+  readonly #lenBytes = new Uint8Array(this.#len.buffer);
+
+  constructor(zmq: Zmq, libc: Libc) {
+    this.#zmq = zmq;
+    this.#libc = libc;
+    zmq.zmq_msg_init(this.#msg);
+  }
+
+  version(): [number, number, number] {
+    const parts = new Int32Array(3);
+    const view = (i: number) => new Uint8Array(parts.buffer, i * 4, 4);
+    this.#zmq.zmq_version(view(0), view(1), view(2));
+    return [parts[0], parts[1], parts[2]];
+  }
+  has(capability: string): boolean {
+    return this.#zmq.zmq_has(cString(capability)) === 1;
+  }
+  errno(): number {
+    return this.#zmq.zmq_errno();
+  }
+  strerror(errno: number): string {
+    const ptr = this.#zmq.zmq_strerror(errno);
+    return ptr ? Deno.UnsafePointerView.getCString(ptr) : `errno ${errno}`;
+  }
+
+  contextNew(): Handle | null {
+    return this.#zmq.zmq_ctx_new();
+  }
+  contextSet(context: Handle, option: number, value: number): number {
+    return this.#zmq.zmq_ctx_set(context as Deno.PointerObject, option, value);
+  }
+  contextGet(context: Handle, option: number): number {
+    return this.#zmq.zmq_ctx_get(context as Deno.PointerObject, option);
+  }
+  contextShutdown(context: Handle): number {
+    return this.#zmq.zmq_ctx_shutdown(context as Deno.PointerObject);
+  }
+  contextTerm(context: Handle): Promise<number> {
+    return this.#zmq.zmq_ctx_term(context as Deno.PointerObject);
+  }
+
+  socketNew(context: Handle, type: number): Handle | null {
+    return this.#zmq.zmq_socket(context as Deno.PointerObject, type);
+  }
+  socketClose(socket: Handle): number {
+    return this.#zmq.zmq_close(socket as Deno.PointerObject);
+  }
+  setOption(socket: Handle, option: number, value: Uint8Array): number {
+    return this.#zmq.zmq_setsockopt(
+      socket as Deno.PointerObject,
+      option,
+      value as Uint8Array<ArrayBuffer>,
+      BigInt(value.byteLength),
+    );
+  }
+  getOption(socket: Handle, option: number, into: Uint8Array): number {
+    this.#len[0] = BigInt(into.byteLength);
+    const rc = this.#zmq.zmq_getsockopt(
+      socket as Deno.PointerObject,
+      option,
+      into as Uint8Array<ArrayBuffer>,
+      this.#lenBytes,
+    );
+    return rc < 0 ? rc : Number(this.#len[0]);
+  }
+  events(socket: Handle): number {
+    return this.#getInt(socket, ZMQ_EVENTS);
+  }
+  #getInt(socket: Handle, option: number): number {
+    this.#len[0] = 4n;
+    const rc = this.#zmq.zmq_getsockopt(
+      socket as Deno.PointerObject,
+      option,
+      this.#intBytes,
+      this.#lenBytes,
+    );
+    return rc < 0 ? rc : this.#int[0];
+  }
+
+  bind(socket: Handle, endpoint: string): number {
+    return this.#zmq.zmq_bind(socket as Deno.PointerObject, cString(endpoint));
+  }
+  connect(socket: Handle, endpoint: string): number {
+    return this.#zmq.zmq_connect(
+      socket as Deno.PointerObject,
+      cString(endpoint),
+    );
+  }
+  unbind(socket: Handle, endpoint: string): number {
+    return this.#zmq.zmq_unbind(
+      socket as Deno.PointerObject,
+      cString(endpoint),
+    );
+  }
+  disconnect(socket: Handle, endpoint: string): number {
+    return this.#zmq.zmq_disconnect(
+      socket as Deno.PointerObject,
+      cString(endpoint),
+    );
+  }
+
+  send(socket: Handle, frame: Uint8Array, flags: number): number {
+    return this.#zmq.zmq_send(
+      socket as Deno.PointerObject,
+      frame as Uint8Array<ArrayBuffer>,
+      BigInt(frame.byteLength),
+      flags | DONTWAIT,
+    );
+  }
+  receive(socket: Handle): number {
+    const size = this.#zmq.zmq_msg_recv(
+      this.#msg,
+      socket as Deno.PointerObject,
+      DONTWAIT,
+    );
+    if (size >= 0) {
+      this.#frameSize = size;
+      this.#more = this.#zmq.zmq_msg_more(this.#msg) === 1;
+    }
+    return size;
+  }
+  readFrame(into: Uint8Array): void {
+    if (this.#frameSize > 0) {
+      const data = this.#zmq.zmq_msg_data(this.#msg)!;
+      Deno.UnsafePointerView.copyInto(data, into as Uint8Array<ArrayBuffer>);
+    }
+    if (this.#frameSize > KEEP_MSG_MAX) {
+      // Do not keep a big frame alive until the next receive.
+      this.#zmq.zmq_msg_close(this.#msg);
+      this.#zmq.zmq_msg_init(this.#msg);
+    }
+  }
+  receivedMore(): boolean {
+    return this.#more;
+  }
+
+  createReactor(_context: Handle): Reactor {
+    return new PollReactor(
+      this.#wakePipe(),
+      (socket) => this.#getInt(socket, ZMQ_FD),
+      this.#poll,
+    );
+  }
+
+  readonly #poll = (pollfds: Uint8Array, count: number): Promise<number> =>
+    this.#libc.poll(pollfds as Uint8Array<ArrayBuffer>, BigInt(count), -1);
+
+  #wakePipe(): WakePipe {
+    const libc = this.#libc;
+    const EFD_NONBLOCK = 0o4000, EFD_CLOEXEC = 0o2000000;
+    let readFd: number, writeFd: number;
+    const efd = libc.eventfd ? libc.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC) : -1;
+    if (efd >= 0) {
+      readFd = writeFd = efd;
+    } else {
+      const fds = new Int32Array(2);
+      if (libc.pipe(new Uint8Array(fds.buffer)) !== 0) {
+        throw new ZmqError(
+          "EMFILE",
+          0,
+          "Cannot create the reactor's wake-up pipe",
+        );
+      }
+      [readFd, writeFd] = fds;
+    }
+    const one = new Uint8Array(new BigUint64Array([1n]).buffer);
+    const scratch = new Uint8Array(64);
+    return {
+      fd: readFd,
+      signal: () => void libc.write(writeFd, one, 8n),
+      drain: () => void libc.read(readFd, scratch, 64n),
+      close: () => {
+        libc.close(readFd);
+        if (writeFd !== readFd) libc.close(writeFd);
+      },
+    };
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The FFI reactor: one libc `poll()` per context over a wake-up fd and the
+ * ZMQ_FD of every socket that has a waiting operation.
+ *
+ * The poll runs as a nonblocking FFI call (a worker thread that only reads
+ * fds; zmq sockets are touched only on the JS thread). It is armed only while
+ * a socket is watched, so an idle program exits; `close()` wakes it and waits
+ * for it, so no call is left pending.
+ *
+ * @module
+ */
+
+import type { Handle, Reactor } from "../src/backend.ts";
+
+/** A self-pipe (eventfd on Linux) that interrupts a pending poll. */
+export interface WakePipe {
+  /** The fd to poll for wake-ups. */
+  readonly fd: number;
+  /** Makes the fd readable. */
+  signal(): void;
+  /** Makes the fd unreadable again. */
+  drain(): void;
+  /** Closes the fd(s). */
+  close(): void;
+}
+
+/** Runs `poll(pollfds, count, -1)` off the JS thread. */
+export type PollCall = (pollfds: Uint8Array, count: number) => Promise<number>;
+
+const POLLFD_SIZE = 8; // struct pollfd { int fd; short events; short revents; }
+const POLLIN = 1;
+
+interface Watch {
+  readonly socket: Handle;
+  readonly fd: number;
+  onWake: () => void;
+}
+
+/** A {@link Reactor} over libc poll(), shared by the Deno and Node bindings. */
+export class PollReactor implements Reactor {
+  readonly #wake: WakePipe;
+  readonly #socketFd: (socket: Handle) => number;
+  readonly #pollCall: PollCall;
+  readonly #watches = new Map<Handle, Watch>();
+  #polled: Watch[] = [];
+  #pollfds = new Uint8Array(POLLFD_SIZE * 8);
+  #pollView = new DataView(this.#pollfds.buffer);
+  #inFlight: Promise<void> | null = null;
+  #signalled = false;
+  #armScheduled = false;
+  #closed = false;
+
+  constructor(
+    wake: WakePipe,
+    socketFd: (socket: Handle) => number,
+    pollCall: PollCall,
+  ) {
+    this.#wake = wake;
+    this.#socketFd = socketFd;
+    this.#pollCall = pollCall;
+  }
+
+  watch(socket: Handle, onWake: () => void): void {
+    if (this.#closed) return;
+    const existing = this.#watches.get(socket);
+    if (existing) {
+      existing.onWake = onWake;
+      return;
+    }
+    this.#watches.set(socket, { socket, fd: this.#socketFd(socket), onWake });
+    // A pending poll cannot see the new fd: interrupt it so it is re-armed.
+    if (this.#inFlight) this.#interrupt();
+    else this.#scheduleArm();
+  }
+
+  unwatch(socket: Handle): void {
+    if (!this.#watches.delete(socket)) return;
+    // Nothing left to wait for: let the pending poll return so the process may exit.
+    if (this.#watches.size === 0 && this.#inFlight) this.#interrupt();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#watches.clear();
+    if (this.#inFlight) {
+      this.#interrupt();
+      await this.#inFlight;
+    }
+    this.#wake.close();
+  }
+
+  #interrupt(): void {
+    if (this.#signalled) return;
+    this.#signalled = true;
+    this.#wake.signal();
+  }
+
+  // Coalesces many watch() calls of one tick into a single poll.
+  #scheduleArm(): void {
+    if (this.#armScheduled) return;
+    this.#armScheduled = true;
+    queueMicrotask(() => {
+      this.#armScheduled = false;
+      if (this.#watches.size > 0 && !this.#inFlight && !this.#closed) {
+        this.#arm();
+      }
+    });
+  }
+
+  #arm(): void {
+    const watches = [...this.#watches.values()];
+    const count = watches.length + 1;
+    if (this.#pollfds.byteLength < count * POLLFD_SIZE) {
+      this.#pollfds = new Uint8Array(count * 2 * POLLFD_SIZE);
+      this.#pollView = new DataView(this.#pollfds.buffer);
+    }
+    const view = this.#pollView;
+    const setEntry = (i: number, fd: number) => {
+      view.setInt32(i * POLLFD_SIZE, fd, true);
+      view.setInt16(i * POLLFD_SIZE + 4, POLLIN, true);
+      view.setInt16(i * POLLFD_SIZE + 6, 0, true);
+    };
+    setEntry(0, this.#wake.fd);
+    watches.forEach((w, i) => setEntry(i + 1, w.fd));
+    this.#polled = watches;
+    this.#inFlight = this.#pollCall(this.#pollfds, count).then(
+      () => this.#onPolled(),
+      () => this.#onPolled(),
+    );
+  }
+
+  #onPolled(): void {
+    this.#inFlight = null;
+    const view = this.#pollView;
+    if (this.#signalled || view.getInt16(6, true) !== 0) {
+      this.#wake.drain();
+      this.#signalled = false;
+    }
+    if (this.#closed) return;
+    const woken: Watch[] = [];
+    this.#polled.forEach((w, i) => {
+      if (view.getInt16((i + 1) * POLLFD_SIZE + 6, true) !== 0) woken.push(w);
+    });
+    this.#polled = [];
+    for (const w of woken) {
+      // Skip sockets unwatched (or re-watched by someone else) meanwhile.
+      if (this.#watches.get(w.socket) === w) w.onWake();
+    }
+    if (this.#watches.size > 0) this.#scheduleArm();
+  }
+}

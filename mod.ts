@@ -1,0 +1,82 @@
+/**
+ * deno-zmq: ZeroMQ for Deno (and Node), never blocking the event loop.
+ *
+ * Sockets call libzmq synchronously with ZMQ_DONTWAIT and only wait, off the
+ * JS thread, when libzmq says a socket is not ready. Importing this module
+ * needs no permission; libzmq is loaded on first use (`--allow-ffi`).
+ *
+ * @example Push and pull over TCP
+ * ```ts
+ * import { Pull, Push } from "./mod.ts";
+ *
+ * using pull = new Pull();
+ * await pull.bind("tcp://127.0.0.1:*");
+ * using push = new Push();
+ * push.connect(pull.lastEndpoint);
+ *
+ * await push.send(["job", "42"]);
+ * const [kind, value] = await pull.receive();
+ * console.log(new TextDecoder().decode(kind), new TextDecoder().decode(value));
+ * ```
+ *
+ * @module
+ */
+
+export { Context, type ContextOptions } from "./src/context.ts";
+export { Socket, type SocketOptions } from "./src/socket.ts";
+export {
+  Dealer,
+  type DealerOptions,
+  Pair,
+  Publisher,
+  type PublisherOptions,
+  Pull,
+  Push,
+  type Readable,
+  Reply,
+  Request,
+  type RequestOptions,
+  Router,
+  type RouterConnectOptions,
+  type RouterOptions,
+  SocketType,
+  Stream,
+  type StreamOptions,
+  Subscriber,
+  type SubscriberOptions,
+  type Writable,
+  XPublisher,
+  type XPublisherOptions,
+  XSubscriber,
+  type XSubscriberOptions,
+} from "./src/sockets.ts";
+export {
+  type ErrnoName,
+  ZmqError,
+  type ZmqErrorDetails,
+} from "./src/errors.ts";
+export type { Frame, Message } from "./src/message.ts";
+export type { BackendKind } from "./src/backend.ts";
+export type { BackendChoice } from "./src/select.ts";
+export { type Capabilities, capability, version } from "./src/info.ts";
+export {
+  contextOptions,
+  dealerOptions,
+  type OptionInit,
+  type OptionProperties,
+  type OptionSpec,
+  type OptionType,
+  publisherOptions,
+  type ReadOnlyKeys,
+  type ReadType,
+  requestOptions,
+  routerOptions,
+  socketOptions,
+  streamOptions,
+  subscriberOptions,
+  type TypeOf,
+  type WritableKeys,
+  type WriteType,
+  xPublisherOptions,
+  xSubscriberOptions,
+} from "./src/options.ts";

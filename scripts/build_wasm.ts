@@ -1,0 +1,686 @@
+/**
+ * Builds libzmq 4.3.4 to WebAssembly for the inproc-only, single-threaded
+ * WASM backend, and generates a zero-permission ES module loader.
+ *
+ *   deno run -A scripts/build_wasm.ts [--force]
+ *
+ * Inputs (committed): wasm/libzmq-wasm.patch, wasm/library_stubs.jslib, this
+ * script. Source: Debian's `zeromq3` source package (fetched with
+ * `apt-get source`), or a directory / tarball named by env LIBZMQ_SRC.
+ * Toolchain: Debian's `emscripten` package (installed with apt-get when
+ * `emcc` is missing; needs root).
+ *
+ * Outputs (git-ignored) in wasm/dist/: libzmq_wasm.js (ES module embedding
+ * the .wasm as base64), libzmq_wasm.d.ts, libzmq_wasm.wasm, LICENSE.libzmq,
+ * .stamp. Work files live in wasm/.build/.
+ *
+ * A second run with unchanged inputs only compares hashes and exits.
+ */
+
+import { createHash } from "node:crypto";
+import { gzipSync } from "node:zlib";
+
+const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const WASM_DIR = `${ROOT}/wasm`;
+const BUILD_DIR = `${WASM_DIR}/.build`;
+const DIST_DIR = `${WASM_DIR}/dist`;
+const PATCH_FILE = `${WASM_DIR}/libzmq-wasm.patch`;
+const JS_LIBRARY = `${WASM_DIR}/library_stubs.jslib`;
+const SCRIPT_FILE = new URL(import.meta.url).pathname;
+
+const DEB_SRC_PACKAGE = "zeromq3";
+const MAX_WASM_BYTES = 400 * 1024;
+
+/** Emscripten's Debian package runs /usr/bin/node, which does not search here
+ * (acorn is missing otherwise: -O2+ links and every CMake check fail). */
+const NODE_PATH = "/usr/share/nodejs";
+
+const CMAKE_ARGS = [
+  "-DCMAKE_BUILD_TYPE=Release",
+  "-DBUILD_SHARED=OFF",
+  "-DBUILD_STATIC=ON",
+  "-DBUILD_TESTS=OFF",
+  "-DWITH_PERF_TOOL=OFF",
+  "-DWITH_DOCS=OFF",
+  "-DENABLE_PRECOMPILED=OFF",
+  "-DENABLE_CPACK=OFF",
+  "-DWITH_LIBSODIUM=OFF",
+  "-DENABLE_CURVE=OFF",
+  "-DWITH_LIBBSD=OFF",
+  "-DWITH_TLS=OFF",
+  "-DENABLE_WS=OFF",
+  "-DENABLE_DRAFTS=ON",
+  "-DPOLLER=poll",
+  "-DAPI_POLLER=poll",
+  "-DZMQ_HAVE_EVENTFD=OFF",
+  "-DHAVE_FORK=OFF",
+  "-DCMAKE_C_FLAGS=-DZMQ_WASM_SINGLE_THREAD",
+  "-DCMAKE_CXX_FLAGS=-DZMQ_WASM_SINGLE_THREAD",
+];
+
+const EXPORTED_FUNCTIONS = [
+  "zmq_ctx_new",
+  "zmq_ctx_set",
+  "zmq_ctx_get",
+  "zmq_ctx_shutdown",
+  "zmq_ctx_term",
+  "zmq_socket",
+  "zmq_close",
+  "zmq_setsockopt",
+  "zmq_getsockopt",
+  "zmq_bind",
+  "zmq_connect",
+  "zmq_unbind",
+  "zmq_disconnect",
+  "zmq_send",
+  "zmq_recv",
+  "zmq_msg_init",
+  "zmq_msg_init_size",
+  "zmq_msg_close",
+  "zmq_msg_send",
+  "zmq_msg_recv",
+  "zmq_msg_data",
+  "zmq_msg_size",
+  "zmq_msg_more",
+  "zmq_msg_get",
+  "zmq_msg_gets",
+  "zmq_errno",
+  "zmq_strerror",
+  "zmq_version",
+  "zmq_has",
+  "zmq_poll",
+  "zmq_z85_encode",
+  "zmq_z85_decode",
+  "zmq_socket_monitor",
+  "zmq_wasm_pump",
+  "malloc",
+  "free",
+];
+
+const LINK_ARGS = [
+  "-O3",
+  "-sMODULARIZE=1",
+  "-sEXPORT_ES6=1",
+  "-sEXPORT_NAME=createLibzmqModule",
+  "-sENVIRONMENT=web",
+  "-sALLOW_MEMORY_GROWTH=1",
+  "-sFILESYSTEM=0",
+  "-sWASM_ASYNC_COMPILATION=0",
+  `-sEXPORTED_FUNCTIONS=${
+    JSON.stringify(EXPORTED_FUNCTIONS.map((f) => `_${f}`))
+  }`,
+  "--js-library",
+  JS_LIBRARY,
+];
+
+// ---------------------------------------------------------------------------
+
+function log(msg: string): void {
+  console.error(`[build:wasm] ${msg}`);
+}
+
+function fail(msg: string): never {
+  console.error(`[build:wasm] error: ${msg}`);
+  Deno.exit(1);
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isDir(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+function toolEnv(): Record<string, string> {
+  const prev = Deno.env.get("NODE_PATH");
+  return { NODE_PATH: prev ? `${NODE_PATH}:${prev}` : NODE_PATH };
+}
+
+/** Runs a command with inherited stdio; exits on failure. */
+function run(cmd: string[], cwd?: string, quiet = false): void {
+  log(`$ ${cmd.join(" ")}${cwd ? `   (in ${cwd})` : ""}`);
+  const out = new Deno.Command(cmd[0], {
+    args: cmd.slice(1),
+    cwd,
+    env: toolEnv(),
+    stdin: "null",
+    stdout: quiet ? "piped" : "inherit",
+    stderr: quiet ? "piped" : "inherit",
+  }).outputSync();
+  if (!out.success) {
+    if (quiet) {
+      const dec = new TextDecoder();
+      console.error(dec.decode(out.stdout).slice(-4000));
+      console.error(dec.decode(out.stderr).slice(-4000));
+    }
+    fail(`command failed (exit ${out.code}): ${cmd.join(" ")}`);
+  }
+}
+
+/** Runs a command and returns its stdout, or null when it cannot run. */
+function capture(cmd: string[]): string | null {
+  try {
+    const out = new Deno.Command(cmd[0], {
+      args: cmd.slice(1),
+      env: toolEnv(),
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).outputSync();
+    return out.success ? new TextDecoder().decode(out.stdout) : null;
+  } catch {
+    return null;
+  }
+}
+
+function hasCommand(name: string): boolean {
+  return capture(["sh", "-c", `command -v ${name}`]) !== null;
+}
+
+function isRoot(): boolean {
+  return capture(["id", "-u"])?.trim() === "0";
+}
+
+let aptUpdated = false;
+function aptInstall(packages: string[]): void {
+  if (!isRoot()) {
+    fail(
+      `missing build tools; run as root or install: apt-get install -y ${
+        packages.join(" ")
+      }`,
+    );
+  }
+  if (!aptUpdated) {
+    run(["apt-get", "update"]);
+    aptUpdated = true;
+  }
+  run(["apt-get", "install", "-y", "--no-install-recommends", ...packages]);
+}
+
+function ensureToolchain(): void {
+  const missing: string[] = [];
+  if (!hasCommand("emcc")) missing.push("emscripten");
+  if (!hasCommand("cmake")) missing.push("cmake");
+  if (!hasCommand("make")) missing.push("make");
+  if (!hasCommand("patch")) missing.push("patch");
+  if (missing.length > 0) aptInstall(missing);
+}
+
+// --------------------------------------------------------------- source ----
+
+/** Adds `Types: deb-src` stanzas mirroring the `Types: deb` ones. */
+function ensureDebSrc(): void {
+  const dir = "/etc/apt/sources.list.d";
+  const texts: string[] = [];
+  try {
+    for (const e of Deno.readDirSync(dir)) {
+      if (e.name.endsWith(".sources") || e.name.endsWith(".list")) {
+        texts.push(Deno.readTextFileSync(`${dir}/${e.name}`));
+      }
+    }
+  } catch { /* no directory */ }
+  try {
+    texts.push(Deno.readTextFileSync("/etc/apt/sources.list"));
+  } catch { /* no file */ }
+  const all = texts.join("\n");
+  if (/^\s*Types:.*\bdeb-src\b/m.test(all) || /^\s*deb-src\s/m.test(all)) {
+    return;
+  }
+  const stanzas: string[] = [];
+  for (const text of texts) {
+    for (const stanza of text.split(/\n\s*\n/)) {
+      if (/^Types:\s*deb\s*$/m.test(stanza)) {
+        stanzas.push(
+          stanza.trim().replace(/^Types:\s*deb\s*$/m, "Types: deb-src"),
+        );
+      }
+    }
+    for (const line of text.split("\n")) {
+      if (/^\s*deb\s/.test(line)) stanzas.push(line.replace(/deb/, "deb-src"));
+    }
+  }
+  if (stanzas.length === 0) fail("no Debian apt source to mirror as deb-src");
+  if (!isRoot()) {
+    fail("deb-src sources needed: run as root (or set LIBZMQ_SRC)");
+  }
+  const oneLine = stanzas.every((s) => s.startsWith("deb-src"));
+  const target = `${dir}/deno-zmq-deb-src.${oneLine ? "list" : "sources"}`;
+  log(`adding deb-src sources: ${target}`);
+  Deno.writeTextFileSync(target, stanzas.join(oneLine ? "\n" : "\n\n") + "\n");
+  run(["apt-get", "update"]);
+  aptUpdated = true;
+}
+
+function findSourceRoot(dir: string): string | null {
+  if (exists(`${dir}/src/zmq.cpp`)) return dir;
+  for (const e of Deno.readDirSync(dir)) {
+    if (e.isDirectory && exists(`${dir}/${e.name}/src/zmq.cpp`)) {
+      return `${dir}/${e.name}`;
+    }
+  }
+  return null;
+}
+
+/** Returns a pristine libzmq source tree (never modified by the build). */
+function pristineSource(): string {
+  const env = Deno.env.get("LIBZMQ_SRC");
+  if (env) {
+    if (isDir(env)) {
+      const root = findSourceRoot(env);
+      if (!root) fail(`LIBZMQ_SRC=${env}: no src/zmq.cpp found`);
+      return root;
+    }
+    if (!exists(env)) fail(`LIBZMQ_SRC=${env} does not exist`);
+    const dir = `${BUILD_DIR}/tarball`;
+    const stampFile = `${dir}/.from`;
+    const key = `${env}:${Deno.statSync(env).mtime?.getTime()}`;
+    if (!exists(stampFile) || Deno.readTextFileSync(stampFile) !== key) {
+      removeIfExists(dir);
+      Deno.mkdirSync(dir, { recursive: true });
+      run(["tar", "-xf", env, "-C", dir]);
+      Deno.writeTextFileSync(stampFile, key);
+    }
+    const root = findSourceRoot(dir);
+    if (!root) fail(`LIBZMQ_SRC=${env}: no src/zmq.cpp in the tarball`);
+    return root;
+  }
+  const dir = `${BUILD_DIR}/debian-src`;
+  Deno.mkdirSync(dir, { recursive: true });
+  let root = findSourceRoot(dir);
+  if (root) return root;
+  if (!hasCommand("dpkg-source")) aptInstall(["dpkg-dev"]);
+  ensureDebSrc();
+  run(["apt-get", "source", DEB_SRC_PACKAGE], dir);
+  root = findSourceRoot(dir);
+  if (!root) fail(`apt-get source ${DEB_SRC_PACKAGE} gave no source tree`);
+  return root;
+}
+
+function removeIfExists(path: string): void {
+  if (exists(path)) Deno.removeSync(path, { recursive: true });
+}
+
+/** Copies the pristine tree into the build dir and applies the patch. */
+function preparePatchedSource(pristine: string, key: string): string {
+  const dir = `${BUILD_DIR}/src`;
+  const stampFile = `${BUILD_DIR}/src.stamp`;
+  if (
+    exists(stampFile) && Deno.readTextFileSync(stampFile) === key &&
+    exists(`${dir}/src/zmq.cpp`)
+  ) {
+    return dir;
+  }
+  removeIfExists(dir);
+  removeIfExists(stampFile);
+  Deno.mkdirSync(dir, { recursive: true });
+  run(["cp", "-a", `${pristine}/.`, dir]);
+  run(["patch", "-p1", "--forward", "-i", PATCH_FILE], dir);
+  Deno.writeTextFileSync(stampFile, key);
+  return dir;
+}
+
+// ------------------------------------------------------------- generate ----
+
+function hash(...parts: (string | Uint8Array)[]): string {
+  const h = createHash("sha256");
+  for (const p of parts) h.update(p), h.update("\0");
+  return h.digest("hex");
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(s);
+}
+
+function loaderSource(
+  glue: string,
+  wasm: Uint8Array,
+  version: string,
+  errnos: Record<string, number>,
+): string {
+  const body = glue.replace(
+    /export\s+default\s+createLibzmqModule\s*;?\s*$/,
+    "",
+  );
+  if (body === glue) fail("unexpected emscripten glue (no default export)");
+  return `// deno-lint-ignore-file
+// deno-fmt-ignore-file
+/* eslint-disable */
+// Generated by scripts/build_wasm.ts: libzmq ${version} for WebAssembly
+// (inproc only, single-threaded). libzmq is licensed under the LGPL-3.0+ with
+// a static linking exception: see LICENSE.libzmq. Do not edit.
+${body}
+
+const WASM_BASE64 = "${toBase64(wasm)}";
+
+/** Version of the embedded libzmq. */
+export const LIBZMQ_WASM_VERSION = ${JSON.stringify(version)};
+
+/**
+ * errno values of this build (emscripten uses WASI numbers, not Linux ones:
+ * EAGAIN is 6, not 11). libzmq's own codes (ETERM, EMTHREAD, ...) included.
+ */
+export const LIBZMQ_WASM_ERRNO = Object.freeze(${JSON.stringify(errnos)});
+
+let compiled = null;
+
+/** The embedded .wasm bytes (decoded from base64 on each call). */
+export function libzmqWasmBytes() {
+  if (typeof Uint8Array.fromBase64 === "function") {
+    return Uint8Array.fromBase64(WASM_BASE64);
+  }
+  const bin = atob(WASM_BASE64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/**
+ * Instantiates libzmq synchronously, with no permissions needed. Each call
+ * returns a new, independent instance (own heap); the compiled module is
+ * cached, so later calls are cheap.
+ */
+export function loadLibzmqWasm() {
+  if (compiled === null) compiled = new WebAssembly.Module(libzmqWasmBytes());
+  const mod = compiled;
+  const m = {
+    instantiateWasm(imports, receive) {
+      const instance = new WebAssembly.Instance(mod, imports);
+      receive(instance, mod);
+      return instance.exports;
+    },
+  };
+  createLibzmqModule(m);
+  if (m.ready && typeof m.ready.catch === "function") m.ready.catch(() => {});
+  delete m.ready;
+  if (typeof m._zmq_ctx_new !== "function") {
+    throw new Error("libzmq wasm: synchronous instantiation failed");
+  }
+  return m;
+}
+`;
+}
+
+const DTS = () =>
+  `// Generated by scripts/build_wasm.ts. Do not edit.
+/** Pointer into the wasm heap (byte offset). */
+export type Ptr = number;
+
+/**
+ * One libzmq WebAssembly instance (an emscripten module). Every call is
+ * synchronous and never blocks: calls that would block fail with EAGAIN
+ * (errno value 6 in this build, see LIBZMQ_WASM_ERRNO).
+ *
+ * HEAP* views are replaced when the memory grows: read \`m.HEAPU8\` again
+ * after any call into libzmq (or compare its \`buffer\`).
+ */
+export interface LibzmqWasmModule {
+  HEAP8: Int8Array;
+  HEAPU8: Uint8Array;
+  HEAP16: Int16Array;
+  HEAPU16: Uint16Array;
+  HEAP32: Int32Array;
+  HEAPU32: Uint32Array;
+  HEAPF32: Float32Array;
+  HEAPF64: Float64Array;
+
+  _malloc(size: number): Ptr;
+  _free(ptr: Ptr): void;
+
+  _zmq_ctx_new(): Ptr;
+  _zmq_ctx_set(ctx: Ptr, option: number, value: number): number;
+  _zmq_ctx_get(ctx: Ptr, option: number): number;
+  _zmq_ctx_shutdown(ctx: Ptr): number;
+  /** 0 when done; -1 with EAGAIN while sockets are still open (close them, call again). */
+  _zmq_ctx_term(ctx: Ptr): number;
+  _zmq_socket(ctx: Ptr, type: number): Ptr;
+  /** Also pumps the reaper (zmq_wasm_pump). */
+  _zmq_close(socket: Ptr): number;
+  _zmq_setsockopt(socket: Ptr, option: number, value: Ptr, size: number): number;
+  /** \`size\` points to a size_t (4 bytes on wasm32). */
+  _zmq_getsockopt(socket: Ptr, option: number, value: Ptr, size: Ptr): number;
+  /** \`endpoint\`: NUL-terminated UTF-8 string in the heap. */
+  _zmq_bind(socket: Ptr, endpoint: Ptr): number;
+  _zmq_connect(socket: Ptr, endpoint: Ptr): number;
+  _zmq_unbind(socket: Ptr, endpoint: Ptr): number;
+  _zmq_disconnect(socket: Ptr, endpoint: Ptr): number;
+  /** Always non-blocking (ZMQ_DONTWAIT is forced). */
+  _zmq_send(socket: Ptr, buf: Ptr, len: number, flags: number): number;
+  /** Always non-blocking (ZMQ_DONTWAIT is forced). */
+  _zmq_recv(socket: Ptr, buf: Ptr, len: number, flags: number): number;
+  /** \`msg\`: 64 bytes (sizeof zmq_msg_t), 8-byte aligned. */
+  _zmq_msg_init(msg: Ptr): number;
+  _zmq_msg_init_size(msg: Ptr, size: number): number;
+  _zmq_msg_close(msg: Ptr): number;
+  _zmq_msg_send(msg: Ptr, socket: Ptr, flags: number): number;
+  _zmq_msg_recv(msg: Ptr, socket: Ptr, flags: number): number;
+  _zmq_msg_data(msg: Ptr): Ptr;
+  _zmq_msg_size(msg: Ptr): number;
+  _zmq_msg_more(msg: Ptr): number;
+  _zmq_msg_get(msg: Ptr, property: number): number;
+  _zmq_msg_gets(msg: Ptr, property: Ptr): Ptr;
+  _zmq_errno(): number;
+  _zmq_strerror(errnum: number): Ptr;
+  _zmq_version(major: Ptr, minor: Ptr, patch: Ptr): void;
+  _zmq_has(capability: Ptr): number;
+  /** Never waits: the timeout is forced to 0. */
+  _zmq_poll(items: Ptr, nitems: number, timeout: number): number;
+  _zmq_z85_encode(dest: Ptr, data: Ptr, size: number): Ptr;
+  _zmq_z85_decode(dest: Ptr, string: Ptr): Ptr;
+  _zmq_socket_monitor(socket: Ptr, endpoint: Ptr, events: number): number;
+  /**
+   * Runs the reaper (and I/O thread) loops of every context until nothing is
+   * pending; returns the number of events handled. Never blocks.
+   */
+  _zmq_wasm_pump(): number;
+}
+
+/** Version of the embedded libzmq, e.g. "4.3.4". */
+export declare const LIBZMQ_WASM_VERSION: string;
+
+/**
+ * errno values of this build (WASI numbering: EAGAIN is 6, not 11), plus
+ * libzmq's own codes (EFSM, ENOCOMPATPROTO, ETERM, EMTHREAD).
+ */
+export declare const LIBZMQ_WASM_ERRNO: Readonly<Record<ErrnoName, number>>;
+
+export type ErrnoName =
+${ERRNO_NAMES.map((n) => `  | "${n}"`).join("\n")};
+
+/** The embedded .wasm bytes. */
+export declare function libzmqWasmBytes(): Uint8Array;
+
+/**
+ * Instantiates libzmq synchronously with no permissions. Each call returns a
+ * new independent instance; compilation is cached.
+ */
+export declare function loadLibzmqWasm(): LibzmqWasmModule;
+`;
+
+const ERRNO_NAMES = [
+  "EAGAIN",
+  "EINTR",
+  "EINVAL",
+  "EFAULT",
+  "ENOMEM",
+  "ENOENT",
+  "ENODEV",
+  "EMFILE",
+  "ENOTSUP",
+  "EPROTONOSUPPORT",
+  "ENOBUFS",
+  "ENETDOWN",
+  "EADDRINUSE",
+  "EADDRNOTAVAIL",
+  "ECONNREFUSED",
+  "EINPROGRESS",
+  "ENOTSOCK",
+  "EMSGSIZE",
+  "EAFNOSUPPORT",
+  "ENETUNREACH",
+  "ECONNABORTED",
+  "ECONNRESET",
+  "ENOTCONN",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETRESET",
+  "EFSM",
+  "ENOCOMPATPROTO",
+  "ETERM",
+  "EMTHREAD",
+];
+
+/** Reads the errno values the build uses, with the emscripten preprocessor. */
+function errnoValues(): Record<string, number> {
+  const dir = `${BUILD_DIR}/errno`;
+  Deno.mkdirSync(dir, { recursive: true });
+  const file = `${dir}/errno.c`;
+  Deno.writeTextFileSync(
+    file,
+    `#include <errno.h>\n#include "${BUILD_DIR}/src/include/zmq.h"\n` +
+      ERRNO_NAMES.map((n) => `ERRNO_${n} ${n}\n`).join(""),
+  );
+  const out = capture(["emcc", "-E", "-P", file]);
+  if (out === null) fail("emcc -E failed on the errno probe");
+  const values: Record<string, number> = {};
+  for (const n of ERRNO_NAMES) {
+    const m = out.match(new RegExp(`^ERRNO_${n} (.*)$`, "m"));
+    const expr = m?.[1].replace(/UINT16_C|[()\s]/g, "");
+    const plus = expr?.match(/^(\d+)\+(\d+)$/);
+    const v = plus ? Number(plus[1]) + Number(plus[2]) : Number(expr);
+    if (!Number.isInteger(v)) fail(`cannot evaluate errno ${n}: ${m?.[1]}`);
+    values[n] = v;
+  }
+  return values;
+}
+
+function licenseText(src: string): string {
+  const parts: string[] = [
+    "libzmq (ZeroMQ) 4.3.4, as compiled into libzmq_wasm.wasm / libzmq_wasm.js",
+    "(patched by wasm/libzmq-wasm.patch of deno-zmq), is licensed under the",
+    "GNU Lesser General Public License version 3 or later, with the special",
+    "static linking exception granted by its copyright holders (below).",
+    "Source: https://github.com/zeromq/libzmq (Debian source package zeromq3).",
+    "",
+  ];
+  for (const name of ["COPYING.LESSER", "COPYING", "LICENSE"]) {
+    const path = `${src}/${name}`;
+    if (exists(path)) {
+      parts.push("=".repeat(78), `${name}:`, "=".repeat(78), "");
+      parts.push(Deno.readTextFileSync(path));
+    }
+  }
+  return parts.join("\n");
+}
+
+// ----------------------------------------------------------------- main ----
+
+function main(): void {
+  const force = Deno.args.includes("--force");
+  const patch = Deno.readFileSync(PATCH_FILE);
+  const jslib = Deno.readFileSync(JS_LIBRARY);
+  const script = Deno.readFileSync(SCRIPT_FILE);
+  const srcEnv = Deno.env.get("LIBZMQ_SRC") ?? "";
+  const stampKey = hash(
+    patch,
+    jslib,
+    script,
+    JSON.stringify({ CMAKE_ARGS, LINK_ARGS, srcEnv }),
+  );
+  const outputs = [
+    "libzmq_wasm.js",
+    "libzmq_wasm.d.ts",
+    "libzmq_wasm.wasm",
+    "LICENSE.libzmq",
+  ].map((f) => `${DIST_DIR}/${f}`);
+  const stampFile = `${DIST_DIR}/.stamp`;
+  if (
+    !force && exists(stampFile) &&
+    Deno.readTextFileSync(stampFile).trim() === stampKey &&
+    outputs.every(exists)
+  ) {
+    log("wasm/dist is up to date (use --force to rebuild)");
+    return;
+  }
+
+  const t0 = performance.now();
+  ensureToolchain();
+  Deno.mkdirSync(BUILD_DIR, { recursive: true });
+  Deno.writeTextFileSync(`${BUILD_DIR}/.gitignore`, "*\n");
+
+  const pristine = pristineSource();
+  log(`libzmq source: ${pristine}`);
+  const src = preparePatchedSource(pristine, hash(pristine, patch));
+
+  // Configure (again only when the flags or the source changed).
+  const cmakeDir = `${BUILD_DIR}/cmake`;
+  const cfgKey = hash(src, JSON.stringify(CMAKE_ARGS), patch);
+  const cfgStamp = `${cmakeDir}/.configured`;
+  if (!exists(cfgStamp) || Deno.readTextFileSync(cfgStamp) !== cfgKey) {
+    removeIfExists(cmakeDir);
+    Deno.mkdirSync(cmakeDir, { recursive: true });
+    run(["emcmake", "cmake", src, ...CMAKE_ARGS], cmakeDir, true);
+    const platform = Deno.readTextFileSync(`${cmakeDir}/platform.hpp`);
+    if (!platform.includes("ZMQ_POLL_BASED_ON_POLL")) {
+      fail("configure produced an unexpected platform.hpp (NODE_PATH issue?)");
+    }
+    Deno.writeTextFileSync(cfgStamp, cfgKey);
+  }
+  const jobs = String(navigator.hardwareConcurrency || 2);
+  run(["make", `-j${jobs}`, "libzmq-static"], cmakeDir, true);
+  const lib = `${cmakeDir}/lib/libzmq.a`;
+  if (!exists(lib)) fail(`${lib} not built`);
+
+  // Link.
+  const linkOut = `${BUILD_DIR}/link/libzmq_emscripten.mjs`;
+  Deno.mkdirSync(`${BUILD_DIR}/link`, { recursive: true });
+  run(["emcc", lib, "-o", linkOut, ...LINK_ARGS]);
+  const wasm = Deno.readFileSync(linkOut.replace(/\.mjs$/, ".wasm"));
+  const glue = Deno.readTextFileSync(linkOut);
+  if (wasm.length > MAX_WASM_BYTES) {
+    fail(`.wasm is ${wasm.length} bytes, over the ${MAX_WASM_BYTES} budget`);
+  }
+
+  const version = (() => {
+    const h = Deno.readTextFileSync(`${src}/include/zmq.h`);
+    const v = (n: string) =>
+      h.match(new RegExp(`#define ZMQ_VERSION_${n} (\\d+)`))?.[1] ?? "?";
+    return `${v("MAJOR")}.${v("MINOR")}.${v("PATCH")}`;
+  })();
+
+  Deno.mkdirSync(DIST_DIR, { recursive: true });
+  removeIfExists(stampFile);
+  Deno.writeFileSync(`${DIST_DIR}/libzmq_wasm.wasm`, wasm);
+  Deno.writeTextFileSync(
+    `${DIST_DIR}/libzmq_wasm.js`,
+    loaderSource(glue, wasm, version, errnoValues()),
+  );
+  Deno.writeTextFileSync(`${DIST_DIR}/libzmq_wasm.d.ts`, DTS());
+  Deno.writeTextFileSync(`${DIST_DIR}/LICENSE.libzmq`, licenseText(pristine));
+  Deno.writeTextFileSync(stampFile, stampKey + "\n");
+
+  const gz = gzipSync(wasm, { level: 9 }).length;
+  log(
+    `done in ${
+      ((performance.now() - t0) / 1000).toFixed(1)
+    } s: libzmq ${version}, ` +
+      `.wasm ${wasm.length} B (${gz} B gzipped), loader ${
+        Deno.statSync(`${DIST_DIR}/libzmq_wasm.js`).size
+      } B`,
+  );
+}
+
+main();

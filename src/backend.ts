@@ -1,0 +1,119 @@
+/**
+ * The interface between the socket logic in `src/` and a libzmq binding.
+ *
+ * It mirrors the C API so that each backend (FFI on Deno, FFI on Node, WASM)
+ * is a thin wrapper: calls return libzmq's own result codes (-1 on failure,
+ * with {@link Backend.errno} telling why) and never block. Queues, timeouts,
+ * iteration, option typing and errors are implemented once, above it.
+ *
+ * @module
+ */
+
+import type { ErrnoTable, ZmqError } from "./errors.ts";
+
+/** An opaque libzmq context or socket handle (a pointer or a wasm address). */
+export type Handle = unknown;
+
+/** Which libzmq binding a {@link Backend} is. */
+export type BackendKind = "ffi" | "wasm";
+
+/** `zmq_poll` event bits, as returned by {@link Backend.events}. */
+export const POLLIN = 1;
+/** `zmq_poll` event bits, as returned by {@link Backend.events}. */
+export const POLLOUT = 2;
+/** `zmq_send` flag: more frames of this message follow. */
+export const SNDMORE = 2;
+
+/** A libzmq binding. Every call is synchronous and never blocks. */
+export interface Backend {
+  /** Which binding this is. */
+  readonly kind: BackendKind;
+  /** errno numbers of the platform libzmq runs on. */
+  readonly errnos: ErrnoTable;
+
+  /** `zmq_version` as `[major, minor, patch]`. */
+  version(): [number, number, number];
+  /** `zmq_has`: whether libzmq was built with a capability ("ipc", "curve", "draft", ...). */
+  has(capability: string): boolean;
+  /** `zmq_errno`: the error of the last failed call on this thread. */
+  errno(): number;
+  /** `zmq_strerror`. */
+  strerror(errno: number): string;
+
+  /** `zmq_ctx_new`; null on failure. */
+  contextNew(): Handle | null;
+  /** `zmq_ctx_set`. */
+  contextSet(context: Handle, option: number, value: number): number;
+  /** `zmq_ctx_get`. */
+  contextGet(context: Handle, option: number): number;
+  /** `zmq_ctx_shutdown`: makes blocking calls on the context's sockets fail with ETERM. */
+  contextShutdown(context: Handle): number;
+  /**
+   * `zmq_ctx_term`, without blocking the caller: resolves with its result once
+   * every socket is closed and linger periods are over.
+   */
+  contextTerm(context: Handle): Promise<number>;
+
+  /** `zmq_socket`; null on failure. */
+  socketNew(context: Handle, type: number): Handle | null;
+  /** `zmq_close`. */
+  socketClose(socket: Handle): number;
+  /** `zmq_setsockopt` with the option value's raw bytes. */
+  setOption(socket: Handle, option: number, value: Uint8Array): number;
+  /**
+   * `zmq_getsockopt` into `into`; returns the value's length in bytes, or -1.
+   */
+  getOption(socket: Handle, option: number, into: Uint8Array): number;
+  /** `zmq_getsockopt(ZMQ_EVENTS)`: {@link POLLIN} | {@link POLLOUT} bits, or -1. */
+  events(socket: Handle): number;
+
+  /**
+   * Why this backend cannot use an endpoint at all (e.g. tcp:// on WASM), as
+   * an error to throw; undefined when libzmq should decide.
+   */
+  unsupportedEndpoint?(endpoint: string): ZmqError | undefined;
+
+  /** `zmq_bind`. */
+  bind(socket: Handle, endpoint: string): number;
+  /** `zmq_connect`. */
+  connect(socket: Handle, endpoint: string): number;
+  /** `zmq_unbind`. */
+  unbind(socket: Handle, endpoint: string): number;
+  /** `zmq_disconnect`. */
+  disconnect(socket: Handle, endpoint: string): number;
+
+  /**
+   * `zmq_send` of one frame with ZMQ_DONTWAIT (plus {@link SNDMORE} from
+   * `flags`); returns the frame's size or -1.
+   */
+  send(socket: Handle, frame: Uint8Array, flags: number): number;
+  /**
+   * `zmq_msg_recv` of one frame with ZMQ_DONTWAIT; returns its size or -1.
+   * The frame stays inside the backend until {@link Backend.readFrame}.
+   */
+  receive(socket: Handle): number;
+  /** Copies the frame last received into `into` (exactly its size). */
+  readFrame(into: Uint8Array): void;
+  /** Whether more frames of the same message follow the frame last received. */
+  receivedMore(): boolean;
+
+  /** Creates the waiting machinery for one context. */
+  createReactor(context: Handle): Reactor;
+}
+
+/**
+ * Tells when sockets that cannot make progress now may be able to.
+ *
+ * A wake-up means "look again" (read ZMQ_EVENTS), never "ready": libzmq's
+ * notification is edge-triggered, so the caller re-checks before and after
+ * parking. A reactor is armed only while at least one socket is watched, so an
+ * idle program can exit.
+ */
+export interface Reactor {
+  /** Calls `onWake` (on the JS thread) whenever the socket's state may have changed. */
+  watch(socket: Handle, onWake: () => void): void;
+  /** Stops watching a socket; safe to call for a socket that is not watched. */
+  unwatch(socket: Handle): void;
+  /** Stops the reactor, waiting for any in-flight wait to return. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,253 @@
+/**
+ * The ZeroMQ context: owns a backend, its libzmq context and the reactor
+ * that wakes the sockets waiting on it.
+ *
+ * @module
+ */
+
+import type { Backend, BackendKind, Handle, Reactor } from "./backend.ts";
+import { ZmqError } from "./errors.ts";
+import { zmqError } from "./last_error.ts";
+import {
+  contextOptions,
+  type OptionInit,
+  type OptionProperties,
+  type OptionSpec,
+} from "./options.ts";
+import { encodeOption } from "./option_access.ts";
+import { type BackendChoice, selectBackend } from "./select.ts";
+
+/** Options for {@link Context}. */
+export interface ContextOptions extends OptionInit<typeof contextOptions> {
+  /** Which libzmq to use: "ffi" (system libzmq), "wasm" (inproc only) or "auto" (default). */
+  backend?: BackendChoice;
+}
+
+/** What sockets need from their context; not part of the public API. */
+export interface ContextInternals {
+  readonly backend: Backend;
+  readonly handle: Handle;
+  reactor(): Reactor;
+  adopt(socket: Closable): void;
+  forget(socket: Closable): void;
+  parked(socket: Rechecked, waiting: boolean): void;
+  noteOperation(): void;
+}
+
+/** A socket as seen by its context. */
+export interface Closable {
+  close(): void;
+}
+/** A socket that can look again whether its waiting operations can proceed. */
+export interface Rechecked {
+  recheck(): void;
+}
+
+const internalsOf = new WeakMap<Context, ContextInternals>();
+
+/** The internals of a context, for its sockets. */
+export function internals(context: Context): ContextInternals {
+  return internalsOf.get(context)!;
+}
+
+// Re-checking every parked socket after each operation is what lets an inproc
+// consumer run without a poll round trip; past this many it costs more than it saves.
+const RECHECK_LIMIT = 64;
+
+/**
+ * A ZeroMQ context. Most programs use the default one implicitly; create your
+ * own to choose a backend or set context options.
+ *
+ * @example A context with its own I/O threads
+ * ```ts
+ * import { Context, Pull } from "./mod.ts";
+ *
+ * await using context = new Context({ ioThreads: 2 });
+ * using pull = new Pull({ context });
+ * console.log(context.backend, context.ioThreads); // "ffi" 2
+ * ```
+ */
+export class Context {
+  static #default: Context | undefined;
+
+  /**
+   * The context sockets use when none is given (created on first use, with
+   * the "auto" backend).
+   *
+   * @example
+   * ```ts
+   * import { Context } from "./mod.ts";
+   * console.log(Context.default.backend);
+   * ```
+   */
+  static get default(): Context {
+    if (!Context.#default || Context.#default.closed) {
+      Context.#default = new Context();
+    }
+    return Context.#default;
+  }
+
+  readonly #backend: Backend;
+  readonly #handle: Handle;
+  #reactor: Reactor | undefined;
+  readonly #sockets = new Set<Closable>();
+  readonly #parked = new Set<Rechecked>();
+  #recheckScheduled = false;
+  #closing: Promise<void> | undefined;
+
+  /**
+   * Creates a context.
+   *
+   * @example
+   * ```ts
+   * import { Context } from "./mod.ts";
+   * await using context = new Context({ backend: "auto", maxSockets: 2048 });
+   * ```
+   */
+  constructor(options: ContextOptions = {}) {
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError("Context options must be an object");
+    }
+    const { backend: choice, ...rest } = options;
+    const backend = this.#backend = selectBackend(choice);
+    const handle = backend.contextNew();
+    if (handle === null) throw zmqError(backend);
+    this.#handle = handle;
+    // Like zeromq.js: sockets default to linger 0, so closing never hangs on unsent messages.
+    backend.contextSet(handle, contextOptions.blocky.id, 0);
+    try {
+      for (const [name, value] of Object.entries(rest)) {
+        const spec = (contextOptions as Record<string, OptionSpec>)[name];
+        if (!spec) throw new TypeError(`Unknown context option "${name}"`);
+        if (spec.access === "r") {
+          throw new TypeError(`Context option "${name}" is read-only`);
+        }
+        (this as Record<string, unknown>)[name] = value;
+      }
+    } catch (err) {
+      void backend.contextTerm(handle);
+      throw err;
+    }
+    const rechecks = () => {
+      this.#recheckScheduled = false;
+      if (this.#parked.size > RECHECK_LIMIT) return;
+      for (const socket of this.#parked) socket.recheck();
+    };
+    internalsOf.set(this, {
+      backend,
+      handle,
+      reactor: () => {
+        if (this.#reactor) return this.#reactor;
+        if (this.#closing) {
+          throw new ZmqError(
+            "ETERM",
+            backend.errnos.ETERM,
+            "Context was closed",
+          );
+        }
+        return this.#reactor = backend.createReactor(handle);
+      },
+      adopt: (socket) => void this.#sockets.add(socket),
+      forget: (socket) => {
+        this.#sockets.delete(socket);
+        this.#parked.delete(socket as unknown as Rechecked);
+      },
+      parked: (socket, waiting) => {
+        if (waiting) this.#parked.add(socket);
+        else this.#parked.delete(socket);
+      },
+      noteOperation: () => {
+        if (this.#parked.size === 0 || this.#recheckScheduled) return;
+        this.#recheckScheduled = true;
+        queueMicrotask(rechecks);
+      },
+    });
+  }
+
+  /** The backend this context uses: "ffi" or "wasm". */
+  get backend(): BackendKind {
+    return this.#backend.kind;
+  }
+
+  /** Whether {@link Context.close} was called. */
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  /**
+   * Closes every socket of the context (rejecting their pending operations)
+   * and terminates it. Resolves once libzmq has released everything; linger
+   * periods of sockets with unsent messages are waited for without blocking.
+   *
+   * @example
+   * ```ts
+   * import { Context, Push } from "./mod.ts";
+   * const context = new Context();
+   * const push = new Push({ context });
+   * await context.close();
+   * console.log(push.closed); // true
+   * ```
+   */
+  close(): Promise<void> {
+    return this.#closing ??= (async () => {
+      for (const socket of [...this.#sockets]) socket.close();
+      await this.#reactor?.close();
+      const rc = await this.#backend.contextTerm(this.#handle);
+      if (rc !== 0) throw zmqError(this.#backend);
+    })();
+  }
+
+  /** Same as {@link Context.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  readonly #written = new Map<string, unknown>();
+
+  #get(name: string, spec: OptionSpec): unknown {
+    if (spec.access === "w") return this.#written.get(name);
+    const rc = this.#backend.contextGet(this.#handle, spec.id);
+    if (rc < 0) throw zmqError(this.#backend, { option: name });
+    return spec.type === "bool" ? rc !== 0 : rc;
+  }
+
+  #set(name: string, spec: OptionSpec, value: unknown): void {
+    if (this.#closing) {
+      throw new ZmqError(
+        "ETERM",
+        this.#backend.errnos.ETERM,
+        "Context was closed",
+      );
+    }
+    const bytes = encodeOption(name, spec, value);
+    const n = new DataView(bytes.buffer, bytes.byteOffset).getInt32(0, true);
+    if (this.#backend.contextSet(this.#handle, spec.id, n) !== 0) {
+      throw zmqError(this.#backend, { option: name });
+    }
+    if (spec.access === "w") this.#written.set(name, value);
+  }
+
+  static {
+    for (
+      const [name, spec] of Object.entries(contextOptions) as [
+        string,
+        OptionSpec,
+      ][]
+    ) {
+      Object.defineProperty(Context.prototype, name, {
+        configurable: true,
+        get(this: Context) {
+          return this.#get(name, spec);
+        },
+        set: spec.access === "r"
+          ? undefined
+          : function (this: Context, value: unknown) {
+            this.#set(name, spec, value);
+          },
+      });
+    }
+  }
+}
+
+/** Context option properties, generated from the option table. */
+export interface Context extends OptionProperties<typeof contextOptions> {}

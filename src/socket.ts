@@ -1,0 +1,626 @@
+/**
+ * The one socket implementation every socket type shares: options, endpoints,
+ * FIFO queues of pending sends and receives, timeouts, waiting and closing.
+ *
+ * Operations first try a synchronous ZMQ_DONTWAIT call. Only when libzmq
+ * answers EAGAIN is the operation queued and the socket parked on its
+ * context's reactor, which wakes it to look again.
+ *
+ * @module
+ */
+
+import {
+  type Backend,
+  type Handle,
+  POLLIN,
+  POLLOUT,
+  SNDMORE,
+} from "./backend.ts";
+import { Context, type ContextInternals, internals } from "./context.ts";
+import { closedSocketError, ZmqError } from "./errors.ts";
+import { zmqError } from "./last_error.ts";
+import {
+  type Frame,
+  frameBytes,
+  FramePool,
+  type Message,
+  toFrames,
+} from "./message.ts";
+import {
+  decodeOption,
+  defineOptions,
+  encodeOption,
+  optionGet,
+  optionSet,
+  readBufferSize,
+} from "./option_access.ts";
+import {
+  type OptionInit,
+  type OptionProperties,
+  type OptionSpec,
+  socketOptions,
+} from "./options.ts";
+import { Queue } from "./queue.ts";
+import { fairnessCheck, yieldToEventLoop } from "./fairness.ts";
+
+/** Options every socket constructor accepts. */
+export interface SocketOptions extends OptionInit<typeof socketOptions> {
+  /** The context to create the socket in (default: {@link Context.default}). */
+  context?: Context;
+}
+
+interface Pending<T> {
+  resolve(value: T): void;
+  reject(reason: unknown): void;
+  timer?: ReturnType<typeof setTimeout>;
+}
+type PendingReceive = Pending<Uint8Array[]>;
+interface PendingSend extends Pending<void> {
+  readonly frames: readonly Frame[];
+  /** Index of the next frame to hand to libzmq. */
+  next: number;
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+const pool = new FramePool();
+
+/**
+ * Base class of every socket type. It is not constructed directly: use
+ * {@link Push}, {@link Pull}, {@link Request}, ... which expose only the
+ * operations libzmq allows for their type.
+ *
+ * @example Options as properties
+ * ```ts
+ * import { Push } from "./mod.ts";
+ *
+ * using push = new Push({ sendHighWaterMark: 1000, linger: 0 });
+ * push.sendTimeout = 500;
+ * console.log(push.sendHighWaterMark, push.sendTimeout); // 1000 500
+ * ```
+ */
+export class Socket {
+  /** The context this socket belongs to. */
+  readonly context: Context;
+  readonly #ctx: ContextInternals;
+  readonly #b: Backend;
+  readonly #h: Handle;
+  readonly #eagain: number;
+  #closed = false;
+  readonly #receives = new Queue<PendingReceive>();
+  readonly #sends = new Queue<PendingSend>();
+  #parked = false;
+  #serviceScheduled = false;
+  #sendTimeout = -1;
+  #receiveTimeout = -1;
+  readonly #written = new Map<string, unknown>();
+  readonly #wake = () => this.#service();
+
+  /**
+   * Creates a libzmq socket of a type; subclasses pass their type.
+   *
+   * @example
+   * ```ts
+   * import { Pair } from "./mod.ts";
+   * using pair = new Pair({ linger: 0 });
+   * ```
+   */
+  protected constructor(type: number, options: SocketOptions = {}) {
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError("Socket options must be an object");
+    }
+    const context = options.context ?? Context.default;
+    if (!(context instanceof Context)) {
+      throw new TypeError("The context option must be a Context");
+    }
+    this.context = context;
+    this.#ctx = internals(context);
+    this.#b = this.#ctx.backend;
+    this.#eagain = this.#b.errnos.EAGAIN;
+    if (context.closed) {
+      throw new ZmqError("ETERM", this.#b.errnos.ETERM, "Context was closed");
+    }
+    const handle = this.#b.socketNew(this.#ctx.handle, type);
+    if (handle === null) throw zmqError(this.#b);
+    this.#h = handle;
+    this.#ctx.adopt(this);
+    try {
+      for (const [name, value] of Object.entries(options)) {
+        if (name !== "context") this.#setInitial(name, value);
+      }
+    } catch (err) {
+      this.close();
+      throw err;
+    }
+  }
+
+  #setInitial(name: string, value: unknown): void {
+    let proto: object | null = Object.getPrototypeOf(this);
+    while (proto && proto !== Object.prototype) {
+      const desc = Object.getOwnPropertyDescriptor(proto, name);
+      if (desc) {
+        if (!desc.get) break; // a method, not an option
+        if (!desc.set) throw new TypeError(`Option "${name}" is read-only`);
+        desc.set.call(this, value);
+        return;
+      }
+      proto = Object.getPrototypeOf(proto);
+    }
+    throw new TypeError(
+      `Unknown option "${name}" for ${this.constructor.name}`,
+    );
+  }
+
+  /** Whether the socket was closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Whether a message can be received right now without waiting (ZMQ_EVENTS). */
+  get readable(): boolean {
+    return (this.#events() & POLLIN) !== 0;
+  }
+
+  /** Whether a message can be sent right now without waiting (ZMQ_EVENTS). */
+  get writable(): boolean {
+    return (this.#events() & POLLOUT) !== 0;
+  }
+
+  #events(): number {
+    this.#assertOpen();
+    const events = this.#b.events(this.#h);
+    if (events < 0) throw zmqError(this.#b, { option: "events" });
+    return events;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw closedSocketError(this.#b.errnos);
+  }
+
+  /**
+   * Binds to an endpoint such as `tcp://127.0.0.1:5555`, `ipc:///tmp/sock`
+   * or `inproc://name`. A tcp port of `*` or `0` picks a free port; read it
+   * back from {@link Socket.lastEndpoint}.
+   *
+   * @example
+   * ```ts
+   * import { Pull } from "./mod.ts";
+   * using pull = new Pull();
+   * await pull.bind("tcp://127.0.0.1:*");
+   * console.log(pull.lastEndpoint); // e.g. "tcp://127.0.0.1:43261"
+   * ```
+   */
+  bind(endpoint: string): Promise<void> {
+    try {
+      this.#endpointCall("bind", endpoint);
+      return RESOLVED;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Stops listening on an endpoint given to {@link Socket.bind} (use
+   * {@link Socket.lastEndpoint} for wildcard binds).
+   *
+   * @example
+   * ```ts
+   * import { Pull } from "./mod.ts";
+   * using pull = new Pull();
+   * await pull.bind("inproc://unbind-example");
+   * await pull.unbind("inproc://unbind-example");
+   * ```
+   */
+  unbind(endpoint: string): Promise<void> {
+    try {
+      this.#endpointCall("unbind", endpoint);
+      return RESOLVED;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Connects to an endpoint. Connecting is asynchronous in libzmq: this
+   * returns at once and the connection is made (and remade) in the background.
+   *
+   * @example
+   * ```ts
+   * import { Push } from "./mod.ts";
+   * using push = new Push();
+   * push.connect("tcp://127.0.0.1:5555");
+   * ```
+   */
+  connect(endpoint: string): void {
+    this.#endpointCall("connect", endpoint);
+  }
+
+  /**
+   * Disconnects from an endpoint given to {@link Socket.connect}.
+   *
+   * @example
+   * ```ts
+   * import { Push } from "./mod.ts";
+   * using push = new Push();
+   * push.connect("tcp://127.0.0.1:5555");
+   * push.disconnect("tcp://127.0.0.1:5555");
+   * ```
+   */
+  disconnect(endpoint: string): void {
+    this.#endpointCall("disconnect", endpoint);
+  }
+
+  #endpointCall(
+    call: "bind" | "unbind" | "connect" | "disconnect",
+    endpoint: string,
+  ): void {
+    if (typeof endpoint !== "string") {
+      throw new TypeError(
+        `${call}() expects an endpoint string, got ${typeof endpoint}`,
+      );
+    }
+    this.#assertOpen();
+    const unsupported = this.#b.unsupportedEndpoint?.(endpoint);
+    if (unsupported) throw unsupported;
+    if (this.#b[call](this.#h, endpoint) !== 0) {
+      throw zmqError(this.#b, { endpoint });
+    }
+  }
+
+  /**
+   * Closes the socket. Pending sends and receives are rejected with a
+   * ZmqError (code `ENOTSOCK`) and iterators end. Closing twice does nothing.
+   *
+   * @example
+   * ```ts
+   * import { Pull } from "./mod.ts";
+   * const pull = new Pull();
+   * pull.close();
+   * pull.close(); // no-op
+   * console.log(pull.closed); // true
+   * ```
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#unpark();
+    const error = closedSocketError(this.#b.errnos);
+    for (const op of this.#receives.drain()) settle(op).reject(error);
+    for (const op of this.#sends.drain()) settle(op).reject(error);
+    this.#b.socketClose(this.#h);
+    this.#ctx.forget(this);
+  }
+
+  /** Same as {@link Socket.close}, for `using`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** Same as {@link Socket.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return RESOLVED;
+  }
+
+  // ---- sending ------------------------------------------------------------
+
+  /**
+   * Sends a message; an array is sent as one multipart message, atomically.
+   * Resolves when libzmq has accepted the whole message. Concurrent calls are
+   * served in order, and wait while the high-water mark is reached.
+   */
+  protected sendMessage(message: Message): Promise<void> {
+    if (this.#closed) return Promise.reject(closedSocketError(this.#b.errnos));
+    let frames: readonly Frame[];
+    let next = 0;
+    try {
+      if (!Array.isArray(message)) {
+        const bytes = frameBytes(message as Frame);
+        if (this.#sends.length === 0 && !fairnessCheck()) {
+          if (this.#b.send(this.#h, bytes, 0) >= 0) {
+            return this.#afterFastPath();
+          }
+          this.#checkAgain();
+        }
+        frames = [message as Frame];
+      } else {
+        frames = toFrames(message);
+        if (this.#sends.length === 0 && !fairnessCheck()) {
+          next = this.#sendFrames(frames, 0);
+          if (next === frames.length) return this.#afterFastPath();
+        }
+      }
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (this.#sendTimeout === 0 && next === 0) {
+      return Promise.reject(this.#timeoutError("send"));
+    }
+    return new Promise<void>((resolve, reject) => {
+      const op: PendingSend = { resolve, reject, frames, next };
+      if (this.#sendTimeout > 0) {
+        op.timer = setTimeout(() => {
+          // A partly sent multipart message must be completed, not abandoned.
+          if (op.next === 0 && this.#sends.remove(op)) {
+            reject(this.#timeoutError("send"));
+            this.#afterQueueChange();
+          }
+        }, this.#sendTimeout);
+      }
+      this.#sends.push(op);
+      this.#scheduleService();
+    });
+  }
+
+  /** Hands frames to libzmq from `next` on; returns the index reached (EAGAIN stops early). */
+  #sendFrames(frames: readonly Frame[], next: number): number {
+    const last = frames.length - 1;
+    for (; next <= last; next++) {
+      const bytes = frameBytes(frames[next]);
+      if (this.#b.send(this.#h, bytes, next < last ? SNDMORE : 0) < 0) {
+        this.#checkAgain();
+        break;
+      }
+    }
+    return next;
+  }
+
+  // ---- receiving ------------------------------------------------------------
+
+  /**
+   * Receives the next message as its frames. Concurrent calls are served in
+   * order, each getting exactly one message.
+   */
+  protected receiveMessage(): Promise<Uint8Array[]> {
+    if (this.#closed) return Promise.reject(closedSocketError(this.#b.errnos));
+    if (this.#receives.length === 0 && !fairnessCheck()) {
+      try {
+        const message = this.#readMessage();
+        if (message) {
+          this.#afterFastPath();
+          return Promise.resolve(message);
+        }
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      if (this.#receiveTimeout === 0) {
+        return Promise.reject(this.#timeoutError("receive"));
+      }
+    } else if (this.#receiveTimeout === 0) {
+      return Promise.reject(this.#timeoutError("receive"));
+    }
+    return new Promise<Uint8Array[]>((resolve, reject) => {
+      const op: PendingReceive = { resolve, reject };
+      if (this.#receiveTimeout > 0) {
+        op.timer = setTimeout(() => {
+          if (this.#receives.remove(op)) {
+            reject(this.#timeoutError("receive"));
+            this.#afterQueueChange();
+          }
+        }, this.#receiveTimeout);
+      }
+      this.#receives.push(op);
+      this.#scheduleService();
+    });
+  }
+
+  /** Reads one whole message without waiting, or returns null on EAGAIN. */
+  #readMessage(): Uint8Array[] | null {
+    const b = this.#b, h = this.#h;
+    let size = b.receive(h);
+    if (size < 0) {
+      this.#checkAgain();
+      return null;
+    }
+    const frames: Uint8Array[] = [];
+    for (;;) {
+      const frame = pool.take(size);
+      b.readFrame(frame);
+      frames.push(frame);
+      if (!b.receivedMore()) return frames;
+      // The rest of a multipart message is already there: libzmq delivers it atomically.
+      size = b.receive(h);
+      if (size < 0) throw zmqError(b);
+    }
+  }
+
+  /**
+   * Iterates over incoming messages until the socket is closed.
+   *
+   * Fast streams yield to the event loop regularly, so timers and I/O keep
+   * running while messages are consumed.
+   */
+  protected async *messages(): AsyncGenerator<Uint8Array[], void, undefined> {
+    while (!this.#closed) {
+      let message: Uint8Array[];
+      try {
+        message = await this.receiveMessage();
+      } catch (err) {
+        if (this.#closed) return;
+        throw err;
+      }
+      yield message;
+    }
+  }
+
+  // ---- waiting --------------------------------------------------------------
+
+  /** Throws unless the last failed call failed with EAGAIN. */
+  #checkAgain(): void {
+    const errno = this.#b.errno();
+    if (errno !== this.#eagain) throw zmqError(this.#b, undefined, errno);
+  }
+
+  #timeoutError(what: "send" | "receive"): ZmqError {
+    return new ZmqError(
+      "EAGAIN",
+      this.#eagain,
+      `Socket ${what} timed out after ${
+        what === "send" ? this.#sendTimeout : this.#receiveTimeout
+      } ms`,
+    );
+  }
+
+  /**
+   * After a synchronous success: the call may have consumed the notification a
+   * waiter in the other direction was parked on, so that waiter looks again;
+   * and inproc peers of this context may now be able to proceed.
+   */
+  #afterFastPath(): Promise<void> {
+    if (this.#parked) this.#scheduleService();
+    this.#ctx.noteOperation();
+    return RESOLVED;
+  }
+
+  #afterQueueChange(): void {
+    if (this.#receives.length === 0 && this.#sends.length === 0) this.#unpark();
+  }
+
+  #scheduleService(): void {
+    if (this.#serviceScheduled) return;
+    this.#serviceScheduled = true;
+    queueMicrotask(() => {
+      this.#serviceScheduled = false;
+      this.#service();
+    });
+  }
+
+  /** Called by the context when an operation elsewhere may have changed this socket. */
+  recheck(): void {
+    this.#service();
+  }
+
+  /** Serves queued operations as far as libzmq allows, then parks or unparks. */
+  #service(): void {
+    if (this.#closed) return;
+    if (fairnessCheck()) {
+      // Too long without a macrotask: let timers and I/O run first.
+      yieldToEventLoop(this.#wake);
+      return;
+    }
+    const b = this.#b, h = this.#h;
+    let progress = false;
+    for (;;) {
+      while (this.#receives.length > 0) {
+        let message: Uint8Array[] | null;
+        try {
+          message = this.#readMessage();
+        } catch (err) {
+          settle(this.#receives.shift()!).reject(err);
+          continue;
+        }
+        if (!message) break;
+        settle(this.#receives.shift()!).resolve(message);
+        progress = true;
+      }
+      while (this.#sends.length > 0) {
+        const op = this.#sends.peek()!;
+        try {
+          op.next = this.#sendFrames(op.frames, op.next);
+        } catch (err) {
+          this.#sends.shift();
+          settle(op).reject(err);
+          continue;
+        }
+        if (op.next < op.frames.length) break;
+        this.#sends.shift();
+        settle(op).resolve();
+        progress = true;
+      }
+      if (this.#receives.length === 0 && this.#sends.length === 0) {
+        this.#unpark();
+        break;
+      }
+      // ZMQ_FD is edge-triggered: look at ZMQ_EVENTS before parking.
+      const events = b.events(h);
+      if (
+        events < 0 ||
+        !((this.#receives.length > 0 && events & POLLIN) ||
+          (this.#sends.length > 0 && events & POLLOUT))
+      ) {
+        this.#park();
+        break;
+      }
+    }
+    if (progress) this.#ctx.noteOperation();
+  }
+
+  #park(): void {
+    if (this.#parked) return;
+    this.#parked = true;
+    this.#ctx.reactor().watch(this.#h, this.#wake);
+    this.#ctx.parked(this, true);
+  }
+
+  #unpark(): void {
+    if (!this.#parked) return;
+    this.#parked = false;
+    this.#ctx.reactor().unwatch(this.#h);
+    this.#ctx.parked(this, false);
+  }
+
+  // ---- options --------------------------------------------------------------
+
+  /** @ignore */
+  [optionGet](name: string, spec: OptionSpec): unknown {
+    this.#assertOpen();
+    if (spec.access === "w") return this.#written.get(name);
+    const into = new Uint8Array(readBufferSize(spec));
+    const length = this.#b.getOption(this.#h, spec.id, into);
+    if (length < 0) throw this.#optionError(name, spec);
+    return decodeOption(spec, into, length);
+  }
+
+  /** @ignore */
+  [optionSet](name: string, spec: OptionSpec, value: unknown): void {
+    const bytes = encodeOption(name, spec, value);
+    this.#assertOpen();
+    if (this.#b.setOption(this.#h, spec.id, bytes) !== 0) {
+      throw this.#optionError(name, spec);
+    }
+    if (spec.access === "w") this.#written.set(name, value);
+    // Timeouts are applied by the queues above libzmq: keep them at hand.
+    if (spec.id === socketOptions.sendTimeout.id) {
+      this.#sendTimeout = value as number;
+    }
+    if (spec.id === socketOptions.receiveTimeout.id) {
+      this.#receiveTimeout = value as number;
+    }
+  }
+
+  #optionError(name: string, spec: OptionSpec): ZmqError {
+    const error = zmqError(this.#b, { option: name });
+    if (spec.draft && error.code === "EINVAL" && !this.#b.has("draft")) {
+      return new ZmqError(
+        "ENOTSUP",
+        this.#b.errnos.ENOTSUP,
+        `Option "${name}" needs libzmq built with the draft API, which this libzmq is not`,
+        { option: name, cause: error },
+      );
+    }
+    return error;
+  }
+
+  /** Sets a subscription option (SUB) for each prefix, or "" when none is given. */
+  protected setEach(
+    option: OptionSpec,
+    name: string,
+    prefixes: (string | Uint8Array)[],
+  ): void {
+    for (const prefix of prefixes.length === 0 ? [""] : prefixes) {
+      this[optionSet](name, option, prefix);
+    }
+  }
+}
+
+/** Clears an operation's timer and returns it, ready to be settled. */
+function settle<T extends Pending<never> | PendingReceive | PendingSend>(
+  op: T,
+): T {
+  if (op.timer !== undefined) clearTimeout(op.timer);
+  return op;
+}
+
+defineOptions(Socket.prototype, socketOptions);
+
+/** Socket option properties, generated from the option table. */
+export interface Socket extends OptionProperties<typeof socketOptions> {}
