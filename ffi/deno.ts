@@ -52,25 +52,29 @@ function envLibraryPath(): string | undefined {
   }
 }
 
-function openZmq(): Deno.DynamicLibrary<typeof zmqSymbols> {
+function openZmq(libc: Libc): Deno.DynamicLibrary<typeof zmqSymbols> {
   const candidates = libraryCandidates(Deno.build.os, envLibraryPath());
   const errors: unknown[] = [];
   for (const path of candidates) {
     try {
-      return Deno.dlopen(path, zmqSymbols);
+      const lib = Deno.dlopen(path, zmqSymbols);
+      pinLibrary(libc, path);
+      return lib;
     } catch (err) {
-      if (err instanceof Deno.errors.NotCapable) {
-        throw new ZmqError(
-          "EACCES",
-          0,
-          "Loading libzmq needs the FFI permission: run with --allow-ffi, or use the WASM backend for inproc",
-          { cause: err },
-        );
-      }
+      if (err instanceof Deno.errors.NotCapable) throw permissionError(err);
       errors.push(err);
     }
   }
   throw libraryNotFound(candidates, errors);
+}
+
+function permissionError(cause: unknown): ZmqError {
+  return new ZmqError(
+    "EACCES",
+    0,
+    "Loading libzmq needs the FFI permission: run with --allow-ffi, or use the WASM backend for inproc",
+    { cause },
+  );
 }
 
 function openLibc(): Libc {
@@ -79,14 +83,31 @@ function openLibc(): Libc {
     : Deno.build.os === "linux"
     ? "libc.so.6"
     : "libc.so";
-  return Deno.dlopen(name, libcSymbols).symbols;
+  try {
+    return Deno.dlopen(name, libcSymbols).symbols;
+  } catch (err) {
+    throw err instanceof Deno.errors.NotCapable ? permissionError(err) : err;
+  }
+}
+
+/**
+ * Deno unloads FFI libraries when the runtime shuts down, while libzmq's
+ * reaper and I/O threads may still be running its code: a segfault at exit.
+ * A second dlopen with RTLD_NODELETE keeps libzmq mapped until the process ends.
+ */
+function pinLibrary(libc: Libc, path: string): void {
+  const RTLD_NOW = 2;
+  const RTLD_NODELETE = Deno.build.os === "darwin" ? 0x80 : 0x1000;
+  libc.dlopen?.(cString(path), RTLD_NOW | RTLD_NODELETE);
 }
 
 let loaded: DenoFfiBackend | undefined;
 
 /** Loads libzmq once per process and returns the backend; throws ZmqError when it cannot. */
 export function loadDenoFfi(): Backend {
-  return loaded ??= new DenoFfiBackend(openZmq().symbols, openLibc());
+  if (loaded) return loaded;
+  const libc = openLibc();
+  return loaded = new DenoFfiBackend(openZmq(libc).symbols, libc);
 }
 
 class DenoFfiBackend implements Backend {

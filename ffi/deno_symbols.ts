@@ -60,4 +60,6 @@ export const libcSymbols = {
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   close: { parameters: ["i32"], result: "i32" },
+  // Pins libzmq in memory (RTLD_NODELETE), see pinLibrary in deno.ts.
+  dlopen: { parameters: ["buffer", "i32"], result: "pointer", optional: true },
 } as const satisfies Deno.ForeignLibraryInterface;
