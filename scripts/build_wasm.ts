@@ -14,7 +14,8 @@
  * the .wasm as base64), libzmq_wasm.d.ts, libzmq_wasm.wasm, LICENSE.libzmq,
  * .stamp. Work files live in wasm/.build/.
  *
- * A second run with unchanged inputs only compares hashes and exits.
+ * A second run with unchanged inputs only compares hashes and exits. Use
+ * --force after changing a LIBZMQ_SRC directory in place.
  */
 
 import { createHash } from "node:crypto";
@@ -625,7 +626,13 @@ function main(): void {
 
   const pristine = pristineSource();
   log(`libzmq source: ${pristine}`);
-  const src = preparePatchedSource(pristine, hash(pristine, patch));
+  const srcMtime = srcEnv && exists(srcEnv)
+    ? String(Deno.statSync(srcEnv).mtime?.getTime())
+    : "";
+  const src = preparePatchedSource(
+    pristine,
+    hash(pristine, srcEnv, srcMtime, patch),
+  );
 
   // Configure (again only when the flags or the source changed).
   const cmakeDir = `${BUILD_DIR}/cmake`;

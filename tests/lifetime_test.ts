@@ -1,0 +1,76 @@
+// Process lifetime: scripts exit by themselves unless something is pending.
+import assert from "node:assert/strict";
+import { Push } from "../mod.ts";
+import { within } from "./helpers.ts";
+
+const fixture = (name: string) =>
+  new URL(`./fixtures/${name}`, import.meta.url).pathname;
+
+function run(name: string) {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-ffi", fixture(name)],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+async function outputOf(child: Deno.ChildProcess, ms: number) {
+  const output = await within(ms, child.output(), "child process exit");
+  return {
+    code: output.code,
+    stdout: new TextDecoder().decode(output.stdout),
+    stderr: new TextDecoder().decode(output.stderr),
+  };
+}
+
+Deno.test("a script that closes its sockets exits by itself", async () => {
+  const start = performance.now();
+  const { code, stdout, stderr } = await outputOf(
+    run("exchange_and_exit.ts"),
+    10_000,
+  );
+  assert.equal(code, 0, stderr);
+  assert.equal(stdout.trim(), "hello world");
+  assert.ok(performance.now() - start < 10_000);
+});
+
+Deno.test("an idle socket with nothing pending does not keep the process alive", async () => {
+  const { code, stdout, stderr } = await outputOf(
+    run("idle_socket.ts"),
+    10_000,
+  );
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /^bound tcp:\/\/127\.0\.0\.1:\d+/);
+});
+
+Deno.test("a pending receive keeps the process alive until its message arrives", async () => {
+  const child = run("pending_receive.ts");
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let firstLine = "";
+  while (!firstLine.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    firstLine += value;
+  }
+  const address = firstLine.trim();
+  assert.match(address, /^tcp:\/\/127\.0\.0\.1:\d+$/);
+  // The child must still be alive after a while with only the receive pending.
+  const exitedEarly = await Promise.race([
+    child.status.then(() => true),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 500)),
+  ]);
+  assert.equal(exitedEarly, false, "the child exited with a receive pending");
+  using push = new Push();
+  push.connect(address);
+  await push.send("wake up");
+  let rest = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    rest += value;
+  }
+  const status = await within(10_000, child.status, "child exit");
+  await child.stderr.cancel();
+  assert.equal(status.code, 0);
+  assert.equal(rest.trim(), "received wake up");
+});
