@@ -104,11 +104,22 @@ type Transport = "tcp" | "ipc";
 const TRANSPORTS: Transport[] = ["tcp", "ipc"];
 
 let ipcCounter = 0;
+/** ipc socket files of the running test; libzmq leaves them behind on close. */
+const ipcFiles: string[] = [];
 /** A fresh endpoint to bind on (tcp: port chosen by the OS). */
 function bindEndpoint(transport: Transport, who: "deno" | "py"): string {
-  return transport === "tcp"
-    ? "tcp://127.0.0.1:*"
-    : `ipc:///tmp/deno-zmq-interop-${Deno.pid}-${++ipcCounter}-${who}`;
+  if (transport === "tcp") return "tcp://127.0.0.1:*";
+  const path = `/tmp/deno-zmq-interop-${Deno.pid}-${++ipcCounter}-${who}`;
+  ipcFiles.push(path);
+  return `ipc://${path}`;
+}
+
+async function removeIpcFiles(): Promise<void> {
+  for (const path of ipcFiles.splice(0)) {
+    await Deno.remove(path).catch((err) => {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    });
+  }
 }
 
 interface PeerSpec {
@@ -269,12 +280,17 @@ class PythonPeer {
         await this.#stdinPending.catch(() => {});
         await this.#stdin.close().catch(() => {});
       }
+      // Keep reading stdout meanwhile: a peer blocked writing a report
+      // nobody reads (after a failed assertion) could not exit.
+      const drained = (async () => {
+        while (await this.#stdout.next() !== null) { /* discard */ }
+      })();
       let status = await orTimeout(this.#child.status, TIMEOUT_MS * 2);
       if (status === undefined) {
         this.#child.kill("SIGKILL");
         status = await this.#child.status;
       }
-      while (await this.#stdout.next() !== null) { /* drain */ }
+      await drained;
       return { status, stderr: await this.#stderr };
     })();
     return this.#result;
@@ -353,7 +369,13 @@ function interop(
         `interop ${name} over ${transport}, ${
           denoBinds ? "deno" : "pyzmq"
         } binds`,
-        (context) => body(context, transport, denoBinds),
+        async (context) => {
+          try {
+            await body(context, transport, denoBinds);
+          } finally {
+            await removeIpcFiles();
+          }
+        },
         { backends: ["ffi"] },
       );
     }

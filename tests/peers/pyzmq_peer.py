@@ -51,11 +51,11 @@ def emit(obj):
 
 
 def hexes(frames):
-    return [f.hex() for f in frames][:-1] if len(frames) > 3 else [f.hex() for f in frames]
+    return [f.hex() for f in frames]
 
 
 def transform(frames):
-    return [f for f in frames] + [TRAILER]
+    return [f[::-1] for f in frames] + [TRAILER]
 
 
 class StdinLines:
