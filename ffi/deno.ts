@@ -162,6 +162,9 @@ class DenoFfiBackend implements Backend {
   contextTerm(context: Handle): Promise<number> {
     return this.#zmq.zmq_ctx_term(context as Deno.PointerObject);
   }
+  contextTermAtExit(context: Handle): number {
+    return this.#zmq.zmq_ctx_term_at_exit(context as Deno.PointerObject);
+  }
 
   socketNew(context: Handle, type: number): Handle | null {
     return this.#zmq.zmq_socket(context as Deno.PointerObject, type);

@@ -20,6 +20,12 @@ export const zmqSymbols = {
   zmq_ctx_shutdown: { parameters: ["pointer"], result: "i32" },
   // Waits for sockets to close and linger to pass: run off the JS thread.
   zmq_ctx_term: { parameters: ["pointer"], result: "i32", nonblocking: true },
+  // At process exit only: flushes lingering messages before the process ends.
+  zmq_ctx_term_at_exit: {
+    name: "zmq_ctx_term",
+    parameters: ["pointer"],
+    result: "i32",
+  },
 
   zmq_socket: { parameters: ["pointer", "i32"], result: "pointer" },
   zmq_close: { parameters: ["pointer"], result: "i32" },

@@ -53,6 +53,11 @@ export interface Backend {
    * every socket is closed and linger periods are over.
    */
   contextTerm(context: Handle): Promise<number>;
+  /**
+   * `zmq_ctx_term` on the calling thread, for process exit only: it blocks
+   * while sockets with a linger period still have messages to deliver.
+   */
+  contextTermAtExit(context: Handle): number;
 
   /** `zmq_socket`; null on failure. */
   socketNew(context: Handle, type: number): Handle | null;

@@ -16,6 +16,16 @@ import {
 } from "./options.ts";
 import { encodeOption } from "./option_access.ts";
 import { type BackendChoice, selectBackend } from "./select.ts";
+import { onProcessExit } from "./runtime.ts";
+
+// Contexts still open when the process exits. Terminating them at exit lets
+// sockets with a linger period deliver their last messages, as in C programs.
+const openContexts = new Set<Context>();
+let exitHookInstalled = false;
+function terminateAtExit(): void {
+  for (const context of openContexts) context[terminateNow]();
+}
+const terminateNow: unique symbol = Symbol("terminateNow");
 
 /** Options for {@link Context}. */
 export interface ContextOptions extends OptionInit<typeof contextOptions> {
@@ -128,6 +138,11 @@ export class Context {
       void backend.contextTerm(handle);
       throw err;
     }
+    openContexts.add(this);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      onProcessExit(terminateAtExit);
+    }
     const rechecks = () => {
       this.#recheckScheduled = false;
       if (this.#parked.size > RECHECK_LIMIT) return;
@@ -189,12 +204,23 @@ export class Context {
    * ```
    */
   close(): Promise<void> {
+    openContexts.delete(this);
     return this.#closing ??= (async () => {
       for (const socket of [...this.#sockets]) socket.close();
       await this.#reactor?.close();
       const rc = await this.#backend.contextTerm(this.#handle);
       if (rc !== 0) throw zmqError(this.#backend);
     })();
+  }
+
+  /** Closes every socket and terminates synchronously: only at process exit. */
+  [terminateNow](): void {
+    openContexts.delete(this);
+    if (this.#closing) return;
+    this.#closing = Promise.resolve();
+    for (const socket of [...this.#sockets]) socket.close();
+    // A poll may still be parked on a thread: it no longer matters at exit.
+    this.#backend.contextTermAtExit(this.#handle);
   }
 
   /** Same as {@link Context.close}, for `await using`. */

@@ -1,14 +1,14 @@
 // Process lifetime: scripts exit by themselves unless something is pending.
 import assert from "node:assert/strict";
-import { Push } from "../mod.ts";
+import { Pull, Push } from "../mod.ts";
 import { within } from "./helpers.ts";
 
 const fixture = (name: string) =>
   new URL(`./fixtures/${name}`, import.meta.url).pathname;
 
-function run(name: string) {
+function run(name: string, ...args: string[]) {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-ffi", fixture(name)],
+    args: ["run", "--allow-ffi", fixture(name), ...args],
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -73,4 +73,19 @@ Deno.test("a pending receive keeps the process alive until its message arrives",
   await child.stderr.cancel();
   assert.equal(status.code, 0);
   assert.equal(rest.trim(), "received wake up");
+});
+
+Deno.test("messages still queued at exit are delivered within the linger period", async () => {
+  using pull = new Pull({ receiveTimeout: 5000 });
+  await pull.bind("tcp://127.0.0.1:*");
+  const count = 20_000;
+  const { code, stderr } = await outputOf(
+    run("linger_flush.ts", pull.lastEndpoint, `${count}`),
+    20_000,
+  );
+  assert.equal(code, 0, stderr);
+  for (let i = 0; i < count; i++) {
+    const [frame] = await pull.receive();
+    assert.equal(new TextDecoder().decode(frame), `${i}`);
+  }
 });

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: checks (and, as root, installs) what it needs first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/require.sh
+
+require_libzmq
+require_pyzmq
+# The WASM backend (inproc with no permissions); cached: seconds when up to date.
+deno run -A scripts/build_wasm.ts
+
+deno test --allow-ffi --allow-run --allow-read --allow-write --allow-env "$@" tests/
