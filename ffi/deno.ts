@@ -248,8 +248,12 @@ class DenoFfiBackend implements Backend {
   }
   readFrame(into: Uint8Array): void {
     if (this.#frameSize > 0) {
-      const data = this.#zmq.zmq_msg_data(this.#msg)!;
-      Deno.UnsafePointerView.copyInto(data, into as Uint8Array<ArrayBuffer>);
+      const data = this.#zmq.zmq_msg_data(this.#msg);
+      this.#libc.memcpy(
+        into as Uint8Array<ArrayBuffer>,
+        data,
+        BigInt(this.#frameSize),
+      );
     }
     if (this.#frameSize > KEEP_MSG_MAX) {
       // Do not keep a big frame alive until the next receive.
