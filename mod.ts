@@ -80,3 +80,17 @@ export {
   xPublisherOptions,
   xSubscriberOptions,
 } from "./src/options.ts";
+export {
+  Poller,
+  type PollInterest,
+  type PollResult,
+  type PollWaitOptions,
+} from "./src/poller.ts";
+export {
+  SocketEvent,
+  type SocketEventInit,
+  SocketEvents,
+  type SocketEventType,
+} from "./src/monitor.ts";
+export { z85Decode, z85Encode } from "./src/z85.ts";
+export { type CurveKeyPair, curveKeyPair, curvePublic } from "./src/curve.ts";

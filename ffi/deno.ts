@@ -32,6 +32,12 @@ function cString(text: string): Uint8Array<ArrayBuffer> {
   return bytes.subarray(0, written + 1);
 }
 
+const decoder = new TextDecoder();
+function zString(bytes: Uint8Array): string {
+  const end = bytes.indexOf(0);
+  return decoder.decode(end < 0 ? bytes : bytes.subarray(0, end));
+}
+
 /** Whether this runtime may load native libraries without prompting. */
 export function ffiAllowed(): boolean {
   if (typeof Deno?.dlopen !== "function") return false;
@@ -263,6 +269,43 @@ class DenoFfiBackend implements Backend {
   }
   receivedMore(): boolean {
     return this.#more;
+  }
+
+  socketMonitor(socket: Handle, endpoint: string | null, events: number): number {
+    return this.#zmq.zmq_socket_monitor(
+      socket as Deno.PointerObject,
+      endpoint === null ? null : cString(endpoint),
+      events,
+    );
+  }
+  proxySteerable(
+    frontend: Handle,
+    backend: Handle,
+    capture: Handle | null,
+    control: Handle,
+  ): Promise<number> {
+    return this.#zmq.zmq_proxy_steerable(
+      frontend as Deno.PointerObject,
+      backend as Deno.PointerObject,
+      capture as Deno.PointerObject | null,
+      control as Deno.PointerObject,
+    );
+  }
+  curveKeypair(): { publicKey: string; secretKey: string } | null {
+    const publicKey = new Uint8Array(41), secretKey = new Uint8Array(41);
+    if (this.#zmq.zmq_curve_keypair(publicKey, secretKey) !== 0) return null;
+    return { publicKey: zString(publicKey), secretKey: zString(secretKey) };
+  }
+  curvePublic(secretKey: string): string | null {
+    const publicKey = new Uint8Array(41);
+    if (this.#zmq.zmq_curve_public(publicKey, cString(secretKey)) !== 0) return null;
+    return zString(publicKey);
+  }
+  handleAddress(handle: Handle): bigint {
+    return BigInt(Deno.UnsafePointer.value(handle as Deno.PointerObject));
+  }
+  handleFromAddress(address: bigint): Handle {
+    return Deno.UnsafePointer.create(address);
   }
 
   createReactor(_context: Handle): Reactor {

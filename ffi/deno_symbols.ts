@@ -42,6 +42,19 @@ export const zmqSymbols = {
   zmq_unbind: { parameters: ["pointer", "buffer"], result: "i32" },
   zmq_disconnect: { parameters: ["pointer", "buffer"], result: "i32" },
 
+  zmq_socket_monitor: {
+    parameters: ["pointer", "buffer", "i32"],
+    result: "i32",
+  },
+  // Runs until terminated through its control socket: off the JS thread.
+  zmq_proxy_steerable: {
+    parameters: ["pointer", "pointer", "pointer", "pointer"],
+    result: "i32",
+    nonblocking: true,
+  },
+  zmq_curve_keypair: { parameters: ["buffer", "buffer"], result: "i32" },
+  zmq_curve_public: { parameters: ["buffer", "buffer"], result: "i32" },
+
   zmq_send: {
     parameters: ["pointer", "buffer", "usize", "i32"],
     result: "i32",

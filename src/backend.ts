@@ -104,6 +104,33 @@ export interface Backend {
 
   /** Creates the waiting machinery for one context. */
   createReactor(context: Handle): Reactor;
+
+  // ---- optional: features a backend may lack (callers throw ENOTSUP) ----
+
+  /** `zmq_socket_monitor`: publishes the socket's events on an inproc PAIR endpoint (null stops). */
+  socketMonitor?(
+    socket: Handle,
+    endpoint: string | null,
+    events: number,
+  ): number;
+  /**
+   * `zmq_proxy_steerable`, run off the JS thread: resolves when the proxy is
+   * terminated through `control`. The sockets must not be used meanwhile.
+   */
+  proxySteerable?(
+    frontend: Handle,
+    backend: Handle,
+    capture: Handle | null,
+    control: Handle,
+  ): Promise<number>;
+  /** `zmq_curve_keypair`: a new Z85 key pair, or null (errno set) without CURVE. */
+  curveKeypair?(): { publicKey: string; secretKey: string } | null;
+  /** `zmq_curve_public`: the Z85 public key of a Z85 secret key, or null. */
+  curvePublic?(secretKey: string): string | null;
+  /** The address of a native handle, to share a context with Workers. */
+  handleAddress?(handle: Handle): bigint;
+  /** The native handle at an address from {@link Backend.handleAddress}. */
+  handleFromAddress?(address: bigint): Handle;
 }
 
 /**

@@ -26,6 +26,8 @@ function terminateAtExit(): void {
   for (const context of openContexts) context[terminateNow]();
 }
 const terminateNow: unique symbol = Symbol("terminateNow");
+// The handle Context.fromAddress hands to the constructor.
+let sharing: Handle | null = null;
 
 /** Options for {@link Context}. */
 export interface ContextOptions extends OptionInit<typeof contextOptions> {
@@ -104,6 +106,8 @@ export class Context {
   readonly #parked = new Set<Rechecked>();
   #recheckScheduled = false;
   #closing: Promise<void> | undefined;
+  // False for a context shared from elsewhere (fromAddress): we do not terminate it.
+  readonly #owned: boolean;
 
   /**
    * Creates a context.
@@ -120,11 +124,14 @@ export class Context {
     }
     const { backend: choice, ...rest } = options;
     const backend = this.#backend = selectBackend(choice);
-    const handle = backend.contextNew();
+    const shared = sharing;
+    sharing = null;
+    const handle = shared ?? backend.contextNew();
     if (handle === null) throw zmqError(backend);
     this.#handle = handle;
+    this.#owned = shared === null;
     // Like zeromq.js: sockets default to linger 0, so closing never hangs on unsent messages.
-    backend.contextSet(handle, contextOptions.blocky.id, 0);
+    if (this.#owned) backend.contextSet(handle, contextOptions.blocky.id, 0);
     try {
       for (const [name, value] of Object.entries(rest)) {
         const spec = (contextOptions as Record<string, OptionSpec>)[name];
@@ -138,7 +145,7 @@ export class Context {
       void backend.contextTerm(handle);
       throw err;
     }
-    openContexts.add(this);
+    if (this.#owned) openContexts.add(this);
     if (!exitHookInstalled) {
       exitHookInstalled = true;
       onProcessExit(terminateAtExit);
@@ -179,6 +186,69 @@ export class Context {
     });
   }
 
+  /**
+   * The address of the libzmq context, to share it with Workers (see
+   * {@link Context.fromAddress}): inproc endpoints then connect across threads.
+   *
+   * @example
+   * ```ts
+   * import { Context } from "./mod.ts";
+   * await using context = new Context();
+   * const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+   * worker.postMessage({ context: context.address });
+   * ```
+   */
+  get address(): bigint {
+    if (!this.#backend.handleAddress) {
+      throw new ZmqError(
+        "ENOTSUP",
+        this.#backend.errnos.ENOTSUP,
+        `Contexts of the ${this.backend} backend cannot be shared`,
+      );
+    }
+    return this.#backend.handleAddress(this.#handle);
+  }
+
+  /**
+   * A context for a libzmq context created elsewhere (by {@link Context.address}
+   * in another Worker, or by other native code). Its `close()` closes the
+   * sockets made through it but leaves the libzmq context to its owner.
+   *
+   * @example
+   * ```ts
+   * import { Context, Pull } from "./mod.ts";
+   * self.onmessage = async (event) => {
+   *   await using context = Context.fromAddress(event.data.context);
+   *   using pull = new Pull({ context });
+   *   pull.connect("inproc://work");
+   * };
+   * ```
+   */
+  static fromAddress(
+    address: bigint,
+    options: { backend?: BackendChoice } = {},
+  ): Context {
+    if (typeof address !== "bigint" || address <= 0n) {
+      throw new TypeError(
+        "Context.fromAddress expects the bigint from context.address",
+      );
+    }
+    const backend = selectBackend(options.backend ?? "ffi");
+    if (!backend.handleFromAddress) {
+      throw new ZmqError(
+        "ENOTSUP",
+        backend.errnos.ENOTSUP,
+        `Contexts of the ${backend.kind} backend cannot be shared`,
+      );
+    }
+    sharing = backend.handleFromAddress(address);
+    try {
+      return new Context({ backend: backend.kind });
+    } finally {
+      sharing = null;
+    }
+  }
+
   /** The backend this context uses: "ffi" or "wasm". */
   get backend(): BackendKind {
     return this.#backend.kind;
@@ -208,6 +278,7 @@ export class Context {
     return this.#closing ??= (async () => {
       for (const socket of [...this.#sockets]) socket.close();
       await this.#reactor?.close();
+      if (!this.#owned) return;
       const rc = await this.#backend.contextTerm(this.#handle);
       if (rc !== 0) throw zmqError(this.#backend);
     })();
@@ -216,7 +287,7 @@ export class Context {
   /** Closes every socket and terminates synchronously: only at process exit. */
   [terminateNow](): void {
     openContexts.delete(this);
-    if (this.#closing) return;
+    if (this.#closing || !this.#owned) return;
     this.#closing = Promise.resolve();
     for (const socket of [...this.#sockets]) socket.close();
     // A poll may still be parked on a thread: it no longer matters at exit.

@@ -41,6 +41,7 @@ import {
   socketOptions,
 } from "./options.ts";
 import { Queue } from "./queue.ts";
+import type { SocketEvents } from "./monitor.ts";
 import { fairnessCheck, yieldToEventLoop } from "./fairness.ts";
 
 /** Options every socket constructor accepts. */
@@ -62,6 +63,7 @@ interface PendingSend extends Pending<void> {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+const internalsKey: unique symbol = Symbol("socketInternals");
 const pool = new FramePool();
 
 /**
@@ -94,6 +96,13 @@ export class Socket {
   #receiveTimeout = -1;
   readonly #written = new Map<string, unknown>();
   readonly #wake = () => this.#service();
+  // Callbacks of pollers and monitors interested in this socket's readiness.
+  readonly #observers = new Set<() => void>();
+  // Set while another component (a running Proxy) owns the socket.
+  #owner: SocketOwner | null = null;
+  #closeWhenReleased = false;
+  // Run just before the libzmq socket is closed (e.g. to stop its monitor).
+  readonly #closeHooks: (() => void)[] = [];
 
   /**
    * Creates a libzmq socket of a type; subclasses pass their type.
@@ -119,7 +128,8 @@ export class Socket {
     if (context.closed) {
       throw new ZmqError("ETERM", this.#b.errnos.ETERM, "Context was closed");
     }
-    const handle = this.#b.socketNew(this.#ctx.handle, type);
+    const handle = adopting ?? this.#b.socketNew(this.#ctx.handle, type);
+    adopting = null;
     if (handle === null) throw zmqError(this.#b);
     this.#h = handle;
     this.#ctx.adopt(this);
@@ -174,6 +184,67 @@ export class Socket {
 
   #assertOpen(): void {
     if (this.#closed) throw closedSocketError(this.#b.errnos);
+    if (this.#owner !== null) throw this.#ownedError();
+  }
+
+  #ownedError(): ZmqError {
+    return new ZmqError("EBUSY", 0, `Socket is in use by ${this.#owner?.name}`);
+  }
+
+  /**
+   * The libzmq socket handle (a `Deno.PointerObject` on the FFI backend), for
+   * passing to other libzmq code. Do not close it yourself.
+   *
+   * @example
+   * ```ts
+   * import { Pair } from "./mod.ts";
+   * using pair = new Pair();
+   * console.log(pair.handle !== null); // true
+   * ```
+   */
+  get handle(): unknown {
+    return this.#h;
+  }
+
+  /**
+   * Wraps a libzmq socket created elsewhere (another library, your own FFI
+   * code) as a typed socket of this library; the socket type is read from
+   * libzmq when not given. Closing the wrapper closes the handle.
+   *
+   * @example
+   * ```ts
+   * import { Pull, Socket } from "./mod.ts";
+   * const original = new Pull();
+   * const adopted = Socket.fromHandle(original.handle); // a Pull
+   * console.log(adopted instanceof Pull); // true
+   * ```
+   */
+  static fromHandle(
+    handle: unknown,
+    type?: number,
+    options: SocketOptions = {},
+  ): Socket {
+    if (handle === null || handle === undefined) {
+      throw new TypeError("fromHandle expects a libzmq socket handle");
+    }
+    const context = options.context ?? Context.default;
+    const b = internals(context).backend;
+    let socketType = type;
+    if (socketType === undefined) {
+      const into = new Uint8Array(4);
+      if (b.getOption(handle, socketOptions.type.id, into) < 0) {
+        throw zmqError(b, { option: "type" });
+      }
+      socketType = new DataView(into.buffer).getInt32(0, true);
+    }
+    const cls = socketClasses.get(socketType);
+    if (!cls) throw new TypeError(`Unknown socket type ${socketType}`);
+    adopting = handle;
+    try {
+      return new cls(options);
+    } finally {
+      adopting = null;
+    }
   }
 
   /**
@@ -281,8 +352,18 @@ export class Socket {
    */
   close(): void {
     if (this.#closed) return;
+    if (this.#owner) {
+      // Another thread may be using the socket: close once it hands it back.
+      this.#closeWhenReleased = true;
+      this.#owner.stop();
+      return;
+    }
     this.#closed = true;
+    for (const hook of this.#closeHooks.splice(0)) hook();
     this.#unpark();
+    const observers = [...this.#observers];
+    this.#observers.clear();
+    for (const observer of observers) observer();
     const error = closedSocketError(this.#b.errnos);
     for (const op of this.#receives.drain()) settle(op).reject(error);
     for (const op of this.#sends.drain()) settle(op).reject(error);
@@ -310,6 +391,7 @@ export class Socket {
    */
   protected sendMessage(message: Message): Promise<void> {
     if (this.#closed) return Promise.reject(closedSocketError(this.#b.errnos));
+    if (this.#owner !== null) return Promise.reject(this.#ownedError());
     let frames: readonly Frame[];
     let next = 0;
     try {
@@ -386,6 +468,7 @@ export class Socket {
    */
   #receiveNow(): Uint8Array[] | null {
     if (this.#closed) throw closedSocketError(this.#b.errnos);
+    if (this.#owner !== null) throw this.#ownedError();
     if (this.#receives.length > 0 || fairnessCheck()) return null;
     const message = this.#readMessage();
     if (message) this.#afterFastPath();
@@ -507,7 +590,12 @@ export class Socket {
   }
 
   #afterQueueChange(): void {
-    if (this.#receives.length === 0 && this.#sends.length === 0) this.#unpark();
+    if (
+      this.#receives.length === 0 && this.#sends.length === 0 &&
+      this.#observers.size === 0
+    ) {
+      this.#unpark();
+    }
   }
 
   #scheduleService(): void {
@@ -517,6 +605,32 @@ export class Socket {
       this.#serviceScheduled = false;
       this.#service();
     });
+  }
+
+  /** @ignore */
+  [internalsKey](): SocketInternals {
+    return {
+      backend: this.#b,
+      handle: this.#h,
+      context: this.#ctx,
+      observe: (observer) => {
+        this.#assertOpen();
+        this.#observers.add(observer);
+        this.#park();
+        return () => {
+          this.#observers.delete(observer);
+          this.#afterQueueChange();
+        };
+      },
+      setOwner: (owner) => {
+        if (this.#closed) throw closedSocketError(this.#b.errnos);
+        if (owner && this.#owner) throw this.#ownedError();
+        this.#owner = owner;
+        if (!owner && this.#closeWhenReleased) this.close();
+      },
+      onClose: (hook) => void this.#closeHooks.push(hook),
+      busy: () => this.#receives.length > 0 || this.#sends.length > 0,
+    };
   }
 
   /** Called by the context when an operation elsewhere may have changed this socket. */
@@ -562,7 +676,8 @@ export class Socket {
         progress = true;
       }
       if (this.#receives.length === 0 && this.#sends.length === 0) {
-        this.#unpark();
+        if (this.#observers.size > 0) this.#park();
+        else this.#unpark();
         break;
       }
       // ZMQ_FD is edge-triggered: look at ZMQ_EVENTS before parking.
@@ -577,6 +692,11 @@ export class Socket {
       }
     }
     if (progress) this.#ctx.noteOperation();
+    if (this.#observers.size > 0) {
+      for (const observer of [...this.#observers]) {
+        observer();
+      }
+    }
   }
 
   #park(): void {
@@ -647,6 +767,48 @@ export class Socket {
   }
 }
 
+/** What other modules of `src/` (poller, monitor, proxy) need from a socket. */
+export interface SocketInternals {
+  readonly backend: Backend;
+  readonly handle: Handle;
+  readonly context: ContextInternals;
+  /** Calls `observer` whenever the socket's readiness may have changed; returns the undo. */
+  observe(observer: () => void): () => void;
+  /** Hands the socket to an owner (operations then fail) or takes it back (null). */
+  setOwner(owner: SocketOwner | null): void;
+  /** Runs `hook` just before the socket is closed. */
+  onClose(hook: () => void): void;
+  /** Whether operations are queued on the socket. */
+  busy(): boolean;
+}
+
+/** A component that takes a socket over for a while (a running Proxy). */
+export interface SocketOwner {
+  /** Named in the error of operations attempted meanwhile. */
+  readonly name: string;
+  /** Asks the owner to hand the socket back (close() was called). */
+  stop(): void;
+}
+
+let adopting: Handle | null = null;
+const socketClasses = new Map<
+  number,
+  new (options?: SocketOptions) => Socket
+>();
+
+/** Registers the class `Socket.fromHandle` uses for a socket type. */
+export function registerSocketClass(
+  type: number,
+  cls: new (options?: SocketOptions) => Socket,
+): void {
+  socketClasses.set(type, cls);
+}
+
+/** The internals of a socket, for other modules of `src/`. */
+export function socketInternals(socket: Socket): SocketInternals {
+  return socket[internalsKey]();
+}
+
 /** Clears an operation's timer and returns it, ready to be settled. */
 function settle<T extends Pending<never> | PendingReceive | PendingSend>(
   op: T,
@@ -657,5 +819,11 @@ function settle<T extends Pending<never> | PendingReceive | PendingSend>(
 
 defineOptions(Socket.prototype, socketOptions);
 
-/** Socket option properties, generated from the option table. */
-export interface Socket extends OptionProperties<typeof socketOptions> {}
+/** Socket option properties, generated from the option table, and the socket's events. */
+export interface Socket extends OptionProperties<typeof socketOptions> {
+  /**
+   * The socket's events (connections, binds, handshakes, ...): an EventTarget
+   * and an async iterable, created on first access (see `SocketEvents`).
+   */
+  readonly events: SocketEvents;
+}

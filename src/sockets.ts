@@ -20,7 +20,8 @@ import {
   xPublisherOptions,
   xSubscriberOptions,
 } from "./options.ts";
-import { Socket, type SocketOptions } from "./socket.ts";
+import { registerSocketClass, Socket, type SocketOptions } from "./socket.ts";
+import { readableStreamOf, writableStreamOf } from "./streams.ts";
 
 /** The operation of sockets that can send. */
 export interface Writable {
@@ -42,6 +43,22 @@ export interface Writable {
    * ```
    */
   send(message: Message): Promise<void>;
+
+  /**
+   * A WritableStream into this socket (the send port of a channel): each
+   * chunk is one message; writes wait at the high-water mark; closing the
+   * stream closes the socket.
+   *
+   * @example
+   * ```ts
+   * import { Push } from "./mod.ts";
+   * const push = new Push();
+   * push.connect("inproc://doc-writable");
+   * const writer = push.toWritableStream().getWriter();
+   * await writer.close(); // closes the socket
+   * ```
+   */
+  toWritableStream(): WritableStream<Message>;
 }
 
 /** The operations of sockets that can receive. */
@@ -65,6 +82,26 @@ export interface Readable extends AsyncIterable<Uint8Array[]> {
   receive(): Promise<Uint8Array[]>;
   /** Iterates over incoming messages until the socket is closed. */
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]>;
+
+  /**
+   * A ReadableStream of this socket's messages (the receive port of a
+   * channel), read on demand; it ends when the socket closes, and cancelling
+   * it closes the socket. Pipe it through TransformStreams for lazy processing.
+   *
+   * @example
+   * ```ts
+   * import { Pull } from "./mod.ts";
+   * const pull = new Pull();
+   * await pull.bind("inproc://doc-readable");
+   * const sizes = pull.toReadableStream().pipeThrough(
+   *   new TransformStream<Uint8Array[], number>({
+   *     transform: (frames, out) => out.enqueue(frames.length),
+   *   }),
+   * );
+   * await sizes.cancel(); // closes the socket
+   * ```
+   */
+  toReadableStream(): ReadableStream<Uint8Array[]>;
 }
 
 interface Internals {
@@ -77,6 +114,9 @@ const sending = {
   send(this: Internals, message: Message): Promise<void> {
     return this.sendMessage(message);
   },
+  toWritableStream(this: Socket & Writable): WritableStream<Message> {
+    return writableStreamOf(this);
+  },
 };
 const receiving = {
   receive(this: Internals): Promise<Uint8Array[]> {
@@ -84,6 +124,9 @@ const receiving = {
   },
   [Symbol.asyncIterator](this: Internals): AsyncIterator<Uint8Array[]> {
     return this.messages();
+  },
+  toReadableStream(this: Socket & Readable): ReadableStream<Uint8Array[]> {
+    return readableStreamOf(this);
   },
 };
 
@@ -511,3 +554,20 @@ defineOptions(Stream.prototype, streamOptions);
 /** Stream sends and receives and has the STREAM options. */
 export interface Stream
   extends Writable, Readable, OptionProperties<typeof streamOptions> {}
+
+// Explicit pairs (not class names, which bundlers may rename).
+const classesByType: [number, new (options?: SocketOptions) => Socket][] = [
+  [SocketType.Pair, Pair],
+  [SocketType.Publisher, Publisher],
+  [SocketType.Subscriber, Subscriber],
+  [SocketType.Request, Request],
+  [SocketType.Reply, Reply],
+  [SocketType.Dealer, Dealer],
+  [SocketType.Router, Router],
+  [SocketType.Pull, Pull],
+  [SocketType.Push, Push],
+  [SocketType.XPublisher, XPublisher],
+  [SocketType.XSubscriber, XSubscriber],
+  [SocketType.Stream, Stream],
+];
+for (const [type, cls] of classesByType) registerSocketClass(type, cls);
