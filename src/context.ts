@@ -249,6 +249,24 @@ export class Context {
     }
   }
 
+  /**
+   * Whether this context's libzmq was built with a capability (`zmq_has`):
+   * "ipc", "pgm", "tipc", "norm", "curve", "gssapi", "draft".
+   *
+   * @example
+   * ```ts
+   * import { Context } from "./mod.ts";
+   * await using context = new Context({ backend: "wasm" });
+   * console.log(context.has("curve")); // false: the WASM build has no CURVE
+   * ```
+   */
+  has(capability: string): boolean {
+    if (typeof capability !== "string") {
+      throw new TypeError("has() expects a capability name");
+    }
+    return this.#backend.has(capability);
+  }
+
   /** The backend this context uses: "ffi" or "wasm". */
   get backend(): BackendKind {
     return this.#backend.kind;

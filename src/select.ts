@@ -7,14 +7,19 @@
 import type { Backend, BackendKind } from "./backend.ts";
 import { ZmqError } from "./errors.ts";
 import { ffiAllowed, loadFfi } from "../ffi/mod.ts";
+// Importing it only defines functions: the wasm is decoded and instantiated on first load.
+import { loadWasm } from "../wasm/backend.ts";
 
 /** Which backend a context should use; "auto" prefers FFI and falls back to WASM. */
 export type BackendChoice = BackendKind | "auto";
 
 type Loader = () => Backend;
-const loaders: Partial<Record<BackendKind, Loader>> = { ffi: loadFfi };
+const loaders: Partial<Record<BackendKind, Loader>> = {
+  ffi: loadFfi,
+  wasm: loadWasm,
+};
 
-/** Makes a backend available to {@link selectBackend} (the WASM backend registers itself). */
+/** Makes a backend available to {@link selectBackend}, replacing the built-in one of its kind. */
 export function registerBackend(kind: BackendKind, loader: Loader): void {
   loaders[kind] = loader;
 }

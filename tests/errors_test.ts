@@ -182,7 +182,6 @@ testEach(
       isZmqError("EINVAL"),
     );
   },
-  { backends: ["ffi"] },
 );
 
 testEach("sending invalid frames throws TypeError", async (context) => {

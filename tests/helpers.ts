@@ -15,7 +15,7 @@ export function backends(): BackendName[] {
   try {
     fromEnv = Deno.env.get("DENO_ZMQ_BACKENDS");
   } catch { /* no env permission: use the default */ }
-  const all: BackendName[] = ["ffi"];
+  const all: BackendName[] = ["ffi", "wasm"];
   if (!fromEnv) return all;
   return fromEnv.split(",").map((s) => s.trim()).filter(
     Boolean,

@@ -1,0 +1,439 @@
+/**
+ * The WASM backend: libzmq compiled to WebAssembly, single-threaded and
+ * inproc-only, usable with no permission at all (Deno and Node).
+ *
+ * Every call runs synchronously on the JS thread and never blocks (the build
+ * forces ZMQ_DONTWAIT). Since inproc state only changes through calls made on
+ * this thread, the reactor needs no timer and no polling: after any call that
+ * may have let a socket make progress, one microtask wakes every parked socket
+ * of the instance so it looks again.
+ *
+ * @module
+ */
+
+import type { Backend, Handle, Reactor } from "../src/backend.ts";
+import { type ErrnoTable, ZmqError } from "../src/errors.ts";
+import {
+  LIBZMQ_WASM_ERRNO,
+  type LibzmqWasmModule,
+  loadLibzmqWasm,
+} from "./dist/libzmq_wasm.js";
+
+const DONTWAIT = 1;
+const ZMQ_EVENTS = 15;
+const ZMQ_MSG_SIZE = 64;
+/** Frames up to this size are sent with zmq_send from a reused heap buffer. */
+const SEND_BUFFER_SIZE = 8 * 1024;
+/** Frames above this are released right after copying instead of kept in the reused zmq_msg_t. */
+const KEEP_MSG_MAX = 64 * 1024;
+/** Frames up to this size are copied byte by byte (cheaper than a subarray view). */
+const SMALL_COPY = 32;
+
+/** The errno table of the wasm build, completed with the WASI numbers it leaves out. */
+const errnos: ErrnoTable = Object.freeze({
+  EPERM: 63,
+  EBADF: 8,
+  EACCES: 2,
+  ENAMETOOLONG: 37,
+  ...LIBZMQ_WASM_ERRNO,
+});
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+let loaded: WasmBackend | undefined;
+
+/**
+ * Instantiates libzmq's WebAssembly build once per process (on first call)
+ * and returns the backend. Needs no permission.
+ */
+export function loadWasm(): Backend {
+  return loaded ??= new WasmBackend(loadLibzmqWasm());
+}
+
+/** Whether an endpoint can work on the WASM backend. */
+function inprocOnly(endpoint: string): ZmqError | undefined {
+  if (endpoint.startsWith("inproc://")) return undefined;
+  return new ZmqError(
+    "EPROTONOSUPPORT",
+    errnos.EPROTONOSUPPORT,
+    `The WASM backend supports inproc:// only; "${endpoint}" needs the FFI backend: ` +
+      "install libzmq (apt-get install libzmq5 / brew install zeromq) and run with --allow-ffi",
+    { endpoint },
+  );
+}
+
+class WasmBackend implements Backend {
+  readonly kind = "wasm";
+  readonly errnos: ErrnoTable = errnos;
+
+  readonly #m: LibzmqWasmModule;
+  // Hot exports, looked up once.
+  readonly #zmqSend: LibzmqWasmModule["_zmq_send"];
+  readonly #zmqMsgRecv: LibzmqWasmModule["_zmq_msg_recv"];
+  readonly #zmqMsgMore: LibzmqWasmModule["_zmq_msg_more"];
+  readonly #zmqMsgData: LibzmqWasmModule["_zmq_msg_data"];
+  readonly #zmqGetsockopt: LibzmqWasmModule["_zmq_getsockopt"];
+
+  // Scratch memory in the wasm heap, allocated once.
+  /** The zmq_msg_t every receive reuses. */
+  readonly #recvMsg: number;
+  /** A zmq_msg_t for frames too big for the send buffer. */
+  readonly #sendMsg: number;
+  /** Frames up to SEND_BUFFER_SIZE are copied here and sent with zmq_send. */
+  readonly #sendBuf: number;
+  /** A size_t (4 bytes on wasm32) for getsockopt. */
+  readonly #lenCell: number;
+  /** An int for ZMQ_EVENTS (and zmq_version). */
+  readonly #intCell: number;
+  /** Option values and C strings; grown on demand. */
+  #scratch = 0;
+  #scratchSize = 0;
+
+  #frameSize = 0;
+  #more = false;
+  #msgHoldsData = false;
+
+  // Waking parked sockets (see WasmReactor).
+  readonly #reactors = new Set<WasmReactor>();
+  #watched = 0;
+  #wakeScheduled = false;
+
+  constructor(m: LibzmqWasmModule) {
+    this.#m = m;
+    this.#zmqSend = m._zmq_send;
+    this.#zmqMsgRecv = m._zmq_msg_recv;
+    this.#zmqMsgMore = m._zmq_msg_more;
+    this.#zmqMsgData = m._zmq_msg_data;
+    this.#zmqGetsockopt = m._zmq_getsockopt;
+    const block = m._malloc(2 * ZMQ_MSG_SIZE + 16 + SEND_BUFFER_SIZE);
+    if (!block) throw new ZmqError("ENOMEM", errnos.ENOMEM, "Out of memory");
+    this.#recvMsg = block; // malloc aligns to 8 (zmq_msg_t needs it)
+    this.#sendMsg = block + ZMQ_MSG_SIZE;
+    this.#lenCell = block + 2 * ZMQ_MSG_SIZE;
+    this.#intCell = this.#lenCell + 8;
+    this.#sendBuf = this.#intCell + 8;
+    m._zmq_msg_init(this.#recvMsg);
+    this.#reserve(256);
+  }
+
+  /** Makes the scratch area at least `size` bytes; returns its address. */
+  #reserve(size: number): number {
+    if (size > this.#scratchSize) {
+      const m = this.#m;
+      const capacity = Math.max(size, this.#scratchSize * 2);
+      const ptr = m._malloc(capacity);
+      if (!ptr) throw new ZmqError("ENOMEM", errnos.ENOMEM, "Out of memory");
+      if (this.#scratch) m._free(this.#scratch);
+      this.#scratch = ptr;
+      this.#scratchSize = capacity;
+    }
+    return this.#scratch;
+  }
+
+  /** Writes a NUL-terminated UTF-8 string to the scratch area; returns its address. */
+  #cString(text: string): number {
+    const ptr = this.#reserve(text.length * 3 + 1);
+    const heap = this.#m.HEAPU8;
+    const { written } = encoder.encodeInto(
+      text,
+      heap.subarray(ptr, ptr + text.length * 3),
+    );
+    heap[ptr + written] = 0;
+    return ptr;
+  }
+
+  #readCString(ptr: number): string {
+    const heap = this.#m.HEAPU8;
+    let end = ptr;
+    while (heap[end] !== 0) end++;
+    return decoder.decode(heap.subarray(ptr, end));
+  }
+
+  version(): [number, number, number] {
+    const m = this.#m;
+    const p = this.#reserve(12);
+    m._zmq_version(p, p + 4, p + 8);
+    const heap = m.HEAP32;
+    return [heap[p >> 2], heap[(p >> 2) + 1], heap[(p >> 2) + 2]];
+  }
+  has(capability: string): boolean {
+    // Built in, but unusable without I/O threads: only inproc works here.
+    if (capability === "ipc") return false;
+    return this.#m._zmq_has(this.#cString(capability)) === 1;
+  }
+  errno(): number {
+    return this.#m._zmq_errno();
+  }
+  strerror(errno: number): string {
+    const ptr = this.#m._zmq_strerror(errno);
+    return ptr ? this.#readCString(ptr) : `errno ${errno}`;
+  }
+
+  contextNew(): Handle | null {
+    return this.#m._zmq_ctx_new() || null;
+  }
+  contextSet(context: Handle, option: number, value: number): number {
+    return this.#m._zmq_ctx_set(context as number, option, value);
+  }
+  contextGet(context: Handle, option: number): number {
+    return this.#m._zmq_ctx_get(context as number, option);
+  }
+  contextShutdown(context: Handle): number {
+    const rc = this.#m._zmq_ctx_shutdown(context as number);
+    this.#progress();
+    return rc;
+  }
+  async contextTerm(context: Handle): Promise<number> {
+    // zmq_ctx_term pumps by itself and fails with EAGAIN (instead of hanging)
+    // while sockets are open. The shared layer closes them first, so a retry
+    // is only a safety net, bounded so a leaked socket cannot spin forever.
+    for (let attempt = 0;; attempt++) {
+      const rc = this.#m._zmq_ctx_term(context as number);
+      if (rc === 0 || this.errno() !== errnos.EAGAIN || attempt >= 10) {
+        return rc;
+      }
+      await new Promise((resolve) => setTimeout(resolve, attempt));
+    }
+  }
+  contextTermAtExit(context: Handle): number {
+    const m = this.#m;
+    for (let attempt = 0;; attempt++) {
+      const rc = m._zmq_ctx_term(context as number);
+      if (rc === 0 || this.errno() !== errnos.EAGAIN || attempt >= 10) {
+        return rc;
+      }
+      m._zmq_wasm_pump();
+    }
+  }
+
+  socketNew(context: Handle, type: number): Handle | null {
+    return this.#m._zmq_socket(context as number, type) || null;
+  }
+  socketClose(socket: Handle): number {
+    const rc = this.#m._zmq_close(socket as number);
+    // Peers may see the disconnection (or a freed HWM slot).
+    this.#progress();
+    return rc;
+  }
+  setOption(socket: Handle, option: number, value: Uint8Array): number {
+    const ptr = this.#reserve(value.byteLength);
+    this.#m.HEAPU8.set(value, ptr);
+    const rc = this.#m._zmq_setsockopt(
+      socket as number,
+      option,
+      ptr,
+      value.byteLength,
+    );
+    // A subscription reaches an XPUB peer as a message.
+    if (rc === 0) this.#progress();
+    return rc;
+  }
+  getOption(socket: Handle, option: number, into: Uint8Array): number {
+    const m = this.#m;
+    const ptr = this.#reserve(into.byteLength);
+    m.HEAPU32[this.#lenCell >> 2] = into.byteLength;
+    const rc = this.#zmqGetsockopt(
+      socket as number,
+      option,
+      ptr,
+      this.#lenCell,
+    );
+    if (rc < 0) return rc;
+    const length = m.HEAPU32[this.#lenCell >> 2];
+    const copied = Math.min(length, into.byteLength);
+    into.set(m.HEAPU8.subarray(ptr, ptr + copied));
+    return length;
+  }
+  events(socket: Handle): number {
+    const m = this.#m;
+    const len = this.#lenCell;
+    m.HEAPU32[len >> 2] = 4;
+    const rc = this.#zmqGetsockopt(
+      socket as number,
+      ZMQ_EVENTS,
+      this.#intCell,
+      len,
+    );
+    return rc < 0 ? rc : m.HEAP32[this.#intCell >> 2];
+  }
+
+  unsupportedEndpoint(endpoint: string): ZmqError | undefined {
+    return inprocOnly(endpoint);
+  }
+
+  bind(socket: Handle, endpoint: string): number {
+    return this.#afterEndpoint(
+      this.#m._zmq_bind(socket as number, this.#cString(endpoint)),
+    );
+  }
+  connect(socket: Handle, endpoint: string): number {
+    return this.#afterEndpoint(
+      this.#m._zmq_connect(socket as number, this.#cString(endpoint)),
+    );
+  }
+  unbind(socket: Handle, endpoint: string): number {
+    return this.#afterEndpoint(
+      this.#m._zmq_unbind(socket as number, this.#cString(endpoint)),
+    );
+  }
+  disconnect(socket: Handle, endpoint: string): number {
+    return this.#afterEndpoint(
+      this.#m._zmq_disconnect(socket as number, this.#cString(endpoint)),
+    );
+  }
+  #afterEndpoint(rc: number): number {
+    // A new (or lost) peer changes what a parked socket can do.
+    if (rc === 0) this.#progress();
+    return rc;
+  }
+
+  socketMonitor(
+    socket: Handle,
+    endpoint: string | null,
+    events: number,
+  ): number {
+    const rc = this.#m._zmq_socket_monitor(
+      socket as number,
+      endpoint === null ? 0 : this.#cString(endpoint),
+      events,
+    );
+    // Starting or stopping a monitor may emit events to its PAIR socket.
+    if (rc === 0) this.#progress();
+    return rc;
+  }
+
+  send(socket: Handle, frame: Uint8Array, flags: number): number {
+    const size = frame.byteLength;
+    const m = this.#m;
+    let rc: number;
+    if (size <= SEND_BUFFER_SIZE) {
+      const buf = this.#sendBuf;
+      const heap = m.HEAPU8;
+      if (size <= SMALL_COPY) {
+        for (let i = 0; i < size; i++) heap[buf + i] = frame[i];
+      } else {
+        heap.set(frame, buf);
+      }
+      rc = this.#zmqSend(socket as number, buf, size, flags | DONTWAIT);
+    } else {
+      // Copy straight into a message of the right size: one copy, no big buffer kept.
+      const msg = this.#sendMsg;
+      if (m._zmq_msg_init_size(msg, size) !== 0) return -1;
+      const data = m._zmq_msg_data(msg);
+      m.HEAPU8.set(frame, data);
+      rc = m._zmq_msg_send(msg, socket as number, flags | DONTWAIT);
+      // Not sent: release it (zmq_msg_close leaves errno alone on success).
+      if (rc < 0) m._zmq_msg_close(msg);
+    }
+    if (rc >= 0 && this.#watched > 0) this.#progress();
+    return rc;
+  }
+
+  receive(socket: Handle): number {
+    const msg = this.#recvMsg;
+    const size = this.#zmqMsgRecv(msg, socket as number, DONTWAIT);
+    if (size >= 0) {
+      this.#frameSize = size;
+      this.#msgHoldsData = true;
+      this.#more = this.#zmqMsgMore(msg) === 1;
+      if (this.#watched > 0) this.#progress();
+    }
+    return size;
+  }
+  readFrame(into: Uint8Array): void {
+    const size = this.#frameSize;
+    if (size > 0 && this.#msgHoldsData) {
+      const m = this.#m;
+      const data = this.#zmqMsgData(this.#recvMsg);
+      const heap = m.HEAPU8;
+      if (size <= SMALL_COPY) {
+        for (let i = 0; i < size; i++) into[i] = heap[data + i];
+      } else {
+        into.set(heap.subarray(data, data + size));
+      }
+      if (size > KEEP_MSG_MAX) {
+        // Do not keep a big frame alive in the heap until the next receive.
+        m._zmq_msg_close(this.#recvMsg);
+        m._zmq_msg_init(this.#recvMsg);
+        this.#msgHoldsData = false;
+      }
+    }
+  }
+  receivedMore(): boolean {
+    return this.#more;
+  }
+
+  createReactor(_context: Handle): Reactor {
+    const reactor = new WasmReactor(this);
+    this.#reactors.add(reactor);
+    return reactor;
+  }
+
+  /** @internal Bookkeeping for reactors: how many sockets are watched in all. */
+  watchedDelta(delta: number): void {
+    this.#watched += delta;
+  }
+  /** @internal A reactor was closed. */
+  dropReactor(reactor: WasmReactor): void {
+    this.#reactors.delete(reactor);
+  }
+
+  /**
+   * Something happened that may let a parked socket proceed: wake them all,
+   * once, in a microtask (so a burst of calls costs one round).
+   */
+  #progress(): void {
+    if (this.#watched === 0 || this.#wakeScheduled) return;
+    this.#wakeScheduled = true;
+    queueMicrotask(this.#wakeAll);
+  }
+
+  readonly #wakeAll = (): void => {
+    this.#wakeScheduled = false;
+    for (const reactor of this.#reactors) reactor.wakeAll();
+  };
+}
+
+/**
+ * The reactor of one context on the WASM backend: it only tracks which
+ * sockets wait; the backend wakes them after every call that made progress.
+ * No timer, no poll: a program whose sockets all wait can exit.
+ */
+class WasmReactor implements Reactor {
+  readonly #backend: WasmBackend;
+  readonly #watches = new Map<Handle, () => void>();
+  #closed = false;
+
+  constructor(backend: WasmBackend) {
+    this.#backend = backend;
+  }
+
+  watch(socket: Handle, onWake: () => void): void {
+    if (this.#closed) return;
+    if (!this.#watches.has(socket)) this.#backend.watchedDelta(1);
+    this.#watches.set(socket, onWake);
+  }
+
+  unwatch(socket: Handle): void {
+    if (this.#watches.delete(socket)) this.#backend.watchedDelta(-1);
+  }
+
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#backend.watchedDelta(-this.#watches.size);
+      this.#watches.clear();
+      this.#backend.dropReactor(this);
+    }
+    return Promise.resolve();
+  }
+
+  /** Calls every watcher once; a socket (un)watched meanwhile is handled as it is then. */
+  wakeAll(): void {
+    if (this.#watches.size === 0) return;
+    for (const [socket, onWake] of [...this.#watches]) {
+      if (this.#watches.get(socket) === onWake) onWake();
+    }
+  }
+}
