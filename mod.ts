@@ -94,3 +94,17 @@ export {
 } from "./src/monitor.ts";
 export { z85Decode, z85Encode } from "./src/z85.ts";
 export { type CurveKeyPair, curveKeyPair, curvePublic } from "./src/curve.ts";
+export {
+  Proxy,
+  type ProxySideStatistics,
+  type ProxyStatistics,
+} from "./src/proxy.ts";
+export {
+  Zyre,
+  ZyreEvent,
+  type ZyreEventDetail,
+  type ZyreEventKind,
+  type ZyreEventType,
+  type ZyreFrames,
+  type ZyreOptions,
+} from "./src/zyre/mod.ts";

@@ -184,7 +184,7 @@ export class Socket {
 
   #assertOpen(): void {
     if (this.#closed) throw closedSocketError(this.#b.errnos);
-    if (this.#owner !== null) throw this.#ownedError();
+    if (this.#owner !== ownerCall) throw this.#ownedError();
   }
 
   #ownedError(): ZmqError {
@@ -391,13 +391,16 @@ export class Socket {
    */
   protected sendMessage(message: Message): Promise<void> {
     if (this.#closed) return Promise.reject(closedSocketError(this.#b.errnos));
-    if (this.#owner !== null) return Promise.reject(this.#ownedError());
+    if (this.#owner !== ownerCall) return Promise.reject(this.#ownedError());
     let frames: readonly Frame[];
     let next = 0;
     try {
       if (!Array.isArray(message)) {
         const bytes = frameBytes(message as Frame);
-        if (this.#sends.length === 0 && !fairnessCheck()) {
+        if (
+          this.#sends.length === 0 &&
+          (this.#sendTimeout === 0 || !fairnessCheck())
+        ) {
           if (this.#b.send(this.#h, bytes, 0) >= 0) {
             return this.#afterFastPath();
           }
@@ -406,7 +409,10 @@ export class Socket {
         frames = [message as Frame];
       } else {
         frames = toFrames(message);
-        if (this.#sends.length === 0 && !fairnessCheck()) {
+        if (
+          this.#sends.length === 0 &&
+          (this.#sendTimeout === 0 || !fairnessCheck())
+        ) {
           next = this.#sendFrames(frames, 0);
           if (next === frames.length) return this.#afterFastPath();
         }
@@ -468,8 +474,12 @@ export class Socket {
    */
   #receiveNow(): Uint8Array[] | null {
     if (this.#closed) throw closedSocketError(this.#b.errnos);
-    if (this.#owner !== null) throw this.#ownedError();
-    if (this.#receives.length > 0 || fairnessCheck()) return null;
+    if (this.#owner !== ownerCall) throw this.#ownedError();
+    // A zero timeout means "now or never": no fairness yield for those.
+    if (
+      this.#receives.length > 0 ||
+      (this.#receiveTimeout !== 0 && fairnessCheck())
+    ) return null;
     const message = this.#readMessage();
     if (message) this.#afterFastPath();
     return message;
@@ -614,7 +624,8 @@ export class Socket {
       handle: this.#h,
       context: this.#ctx,
       observe: (observer) => {
-        this.#assertOpen();
+        // Watching readiness is not using the socket: owners do not mind.
+        if (this.#closed) throw closedSocketError(this.#b.errnos);
         this.#observers.add(observer);
         this.#park();
         return () => {
@@ -791,6 +802,19 @@ export interface SocketOwner {
 }
 
 let adopting: Handle | null = null;
+// The owner on whose behalf the current call is made (see asOwner).
+let ownerCall: SocketOwner | null = null;
+
+/** Runs `call` (a socket operation) on behalf of the socket's owner. */
+export function asOwner<T>(owner: SocketOwner, call: () => T): T {
+  const previous = ownerCall;
+  ownerCall = owner;
+  try {
+    return call();
+  } finally {
+    ownerCall = previous;
+  }
+}
 const socketClasses = new Map<
   number,
   new (options?: SocketOptions) => Socket

@@ -246,3 +246,26 @@ testEachTransport(
     await echo;
   },
 );
+
+testEach(
+  "sendTimeout 0 sends whenever the queue has room, even when a fairness yield is due",
+  async (context) => {
+    using pull = new Pull({ context });
+    using push = new Push({
+      context,
+      sendTimeout: 0,
+      sendHighWaterMark: 100_000,
+    });
+    await link("inproc", pull, push);
+    const start = performance.now();
+    let sent = 0;
+    // Long enough (> 10 ms) for the fairness check to ask for a yield many times.
+    while (performance.now() - start < 50 && sent < 50_000) {
+      await push.send("x");
+      sent++;
+    }
+    pull.receiveTimeout = 0;
+    for (let i = 0; i < sent; i++) await pull.receive();
+    assert.ok(sent > 100);
+  },
+);
