@@ -56,6 +56,8 @@ interface Pending<T> {
   timer?: ReturnType<typeof setTimeout>;
 }
 type PendingReceive = Pending<Uint8Array[]>;
+/** What an immediate send achieved: all of it (true), or how far it got. */
+type SendAttempt = true | { frames: readonly Frame[]; next: number };
 interface PendingSend extends Pending<void> {
   readonly frames: readonly Frame[];
   /** Index of the next frame to hand to libzmq. */
@@ -392,34 +394,15 @@ export class Socket {
   protected sendMessage(message: Message): Promise<void> {
     if (this.#closed) return Promise.reject(closedSocketError(this.#b.errnos));
     if (this.#owner !== ownerCall) return Promise.reject(this.#ownedError());
-    let frames: readonly Frame[];
-    let next = 0;
+    let attempt: SendAttempt;
     try {
-      if (!Array.isArray(message)) {
-        const bytes = frameBytes(message as Frame);
-        if (
-          this.#sends.length === 0 &&
-          (this.#sendTimeout === 0 || !fairnessCheck())
-        ) {
-          if (this.#b.send(this.#h, bytes, 0) >= 0) {
-            return this.#afterFastPath();
-          }
-          this.#checkAgain();
-        }
-        frames = [message as Frame];
-      } else {
-        frames = toFrames(message);
-        if (
-          this.#sends.length === 0 &&
-          (this.#sendTimeout === 0 || !fairnessCheck())
-        ) {
-          next = this.#sendFrames(frames, 0);
-          if (next === frames.length) return this.#afterFastPath();
-        }
-      }
+      // A zero timeout means "now or never": no fairness yield for those.
+      attempt = this.#sendNow(message, this.#sendTimeout !== 0);
     } catch (err) {
       return Promise.reject(err);
     }
+    if (attempt === true) return this.#afterFastPath();
+    const { frames, next } = attempt;
     if (this.#sendTimeout === 0 && next === 0) {
       return Promise.reject(this.#timeoutError("send"));
     }
@@ -437,6 +420,60 @@ export class Socket {
       this.#sends.push(op);
       this.#scheduleService();
     });
+  }
+
+  /**
+   * Hands a message to libzmq if that can be done at once (nothing queued
+   * before it, and no fairness yield due when `fair`): true when all of it was
+   * accepted, else the frames and how many were accepted.
+   */
+  #sendNow(message: Message, fair: boolean): SendAttempt {
+    const single = !Array.isArray(message);
+    const frames = single ? null : toFrames(message as readonly Frame[]);
+    const bytes = single ? frameBytes(message as Frame) : null;
+    if (this.#sends.length > 0 || (fair && fairnessCheck())) {
+      return { frames: frames ?? [message as Frame], next: 0 };
+    }
+    if (bytes) {
+      if (this.#b.send(this.#h, bytes, 0) >= 0) return true;
+      this.#checkAgain();
+      return { frames: [message as Frame], next: 0 };
+    }
+    const next = this.#sendFrames(frames!, 0);
+    return next === frames!.length ? true : { frames: frames!, next };
+  }
+
+  /**
+   * Sends a message only if libzmq accepts it right now: true if it did,
+   * false if the socket would have to wait (high-water mark, no peer, or
+   * earlier sends still queued). For tight loops that batch synchronous work.
+   */
+  protected trySendMessage(message: Message): boolean {
+    this.#assertOpen();
+    const attempt = this.#sendNow(message, false);
+    if (attempt === true) {
+      this.#afterFastPath();
+      return true;
+    }
+    if (attempt.next === 0) return false;
+    // libzmq took the first frames: the rest must follow (they will: libzmq
+    // checks the high-water mark on the first frame only).
+    const op: PendingSend = { resolve: () => {}, reject: () => {}, ...attempt };
+    this.#sends.push(op);
+    this.#scheduleService();
+    return true;
+  }
+
+  /**
+   * Receives a whole message if one is there right now, else returns null.
+   * For tight loops that batch synchronous work.
+   */
+  protected tryReceiveMessage(): Uint8Array[] | null {
+    this.#assertOpen();
+    if (this.#receives.length > 0) return null;
+    const message = this.#readMessage();
+    if (message) this.#afterFastPath();
+    return message;
   }
 
   /** Hands frames to libzmq from `next` on; returns the index reached (EAGAIN stops early). */

@@ -59,6 +59,23 @@ export interface Writable {
    * ```
    */
   toWritableStream(): WritableStream<Message>;
+
+  /**
+   * Sends a message only if libzmq accepts it right now (ZMQ_DONTWAIT):
+   * returns true if it did, false if the socket would have to wait (high-water
+   * mark, no peer yet, or earlier `send()` calls still queued). Throws like
+   * `send` for other errors. No promise per message: the fastest way to
+   * push a batch.
+   *
+   * @example
+   * ```ts
+   * import { Push } from "./mod.ts";
+   * using push = new Push();
+   * push.connect("inproc://doc-trysend");
+   * console.log(push.trySend("hello")); // false: nobody is bound yet
+   * ```
+   */
+  trySend(message: Message): boolean;
 }
 
 /** The operations of sockets that can receive. */
@@ -102,11 +119,28 @@ export interface Readable extends AsyncIterable<Uint8Array[]> {
    * ```
    */
   toReadableStream(): ReadableStream<Uint8Array[]>;
+
+  /**
+   * Receives a message if one is there right now (ZMQ_DONTWAIT), else returns
+   * null (also when earlier `receive()` calls are still waiting). No promise
+   * per message: the fastest way to drain a batch.
+   *
+   * @example
+   * ```ts
+   * import { Pull } from "./mod.ts";
+   * using pull = new Pull();
+   * await pull.bind("inproc://doc-tryreceive");
+   * console.log(pull.tryReceive()); // null: nothing there yet
+   * ```
+   */
+  tryReceive(): Uint8Array[] | null;
 }
 
 interface Internals {
   sendMessage(message: Message): Promise<void>;
+  trySendMessage(message: Message): boolean;
   receiveMessage(): Promise<Uint8Array[]>;
+  tryReceiveMessage(): Uint8Array[] | null;
   messages(): AsyncIterator<Uint8Array[]>;
 }
 
@@ -116,6 +150,9 @@ const sending = {
   },
   toWritableStream(this: Socket & Writable): WritableStream<Message> {
     return writableStreamOf(this);
+  },
+  trySend(this: Internals, message: Message): boolean {
+    return this.trySendMessage(message);
   },
 };
 const receiving = {
@@ -127,6 +164,9 @@ const receiving = {
   },
   toReadableStream(this: Socket & Readable): ReadableStream<Uint8Array[]> {
     return readableStreamOf(this);
+  },
+  tryReceive(this: Internals): Uint8Array[] | null {
+    return this.tryReceiveMessage();
   },
 };
 

@@ -269,3 +269,44 @@ testEach(
     assert.ok(sent > 100);
   },
 );
+
+testEachTransport(
+  "trySend and tryReceive move batches without waiting",
+  async (context, transport) => {
+    using pull = new Pull({ context, receiveHighWaterMark: 100 });
+    using push = new Push({ context, sendHighWaterMark: 100 });
+    assert.equal(push.trySend("no peer yet"), false);
+    assert.equal(pull.tryReceive(), null);
+    await link(transport, pull, push);
+    // Wait for the connection, then fill until the high-water mark says no.
+    let accepted = 0;
+    for (let spins = 0; spins < 1000 && accepted === 0; spins++) {
+      if (push.trySend(["0", "multi"])) accepted++;
+      else await sleep(1);
+    }
+    while (
+      accepted < 100_000 && push.trySend([`${accepted}`, "multi"])
+    ) accepted++;
+    assert.ok(accepted >= 100 && accepted < 100_000, `accepted ${accepted}`);
+    let received = 0;
+    for (let spins = 0; received < accepted && spins < 10_000;) {
+      const message = pull.tryReceive();
+      if (!message) {
+        spins++;
+        await sleep(0);
+        continue;
+      }
+      assert.deepEqual(text(message), [`${received}`, "multi"]);
+      received++;
+    }
+    assert.equal(received, accepted);
+    // A queued receive comes first: tryReceive does not overtake it.
+    const pending = pull.receive();
+    await push.send("for the pending receive");
+    assert.equal(pull.tryReceive(), null);
+    assert.deepEqual(text(await pending), ["for the pending receive"]);
+    pull.close();
+    assert.throws(() => pull.tryReceive(), { code: "ENOTSOCK" });
+    assert.throws(() => push.trySend(42 as never), TypeError);
+  },
+);
