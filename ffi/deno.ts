@@ -271,7 +271,11 @@ class DenoFfiBackend implements Backend {
     return this.#more;
   }
 
-  socketMonitor(socket: Handle, endpoint: string | null, events: number): number {
+  socketMonitor(
+    socket: Handle,
+    endpoint: string | null,
+    events: number,
+  ): number {
     return this.#zmq.zmq_socket_monitor(
       socket as Deno.PointerObject,
       endpoint === null ? null : cString(endpoint),
@@ -298,7 +302,9 @@ class DenoFfiBackend implements Backend {
   }
   curvePublic(secretKey: string): string | null {
     const publicKey = new Uint8Array(41);
-    if (this.#zmq.zmq_curve_public(publicKey, cString(secretKey)) !== 0) return null;
+    if (this.#zmq.zmq_curve_public(publicKey, cString(secretKey)) !== 0) {
+      return null;
+    }
     return zString(publicKey);
   }
   handleAddress(handle: Handle): bigint {

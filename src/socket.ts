@@ -89,6 +89,7 @@ export class Socket {
   readonly #b: Backend;
   readonly #h: Handle;
   readonly #eagain: number;
+  readonly #eintr: number;
   #closed = false;
   readonly #receives = new Queue<PendingReceive>();
   readonly #sends = new Queue<PendingSend>();
@@ -127,6 +128,7 @@ export class Socket {
     this.#ctx = internals(context);
     this.#b = this.#ctx.backend;
     this.#eagain = this.#b.errnos.EAGAIN;
+    this.#eintr = this.#b.errnos.EINTR;
     if (context.closed) {
       throw new ZmqError("ETERM", this.#b.errnos.ETERM, "Context was closed");
     }
@@ -558,6 +560,7 @@ export class Socket {
       if (!b.receivedMore()) return frames;
       // The rest of a multipart message is already there: libzmq delivers it atomically.
       size = b.receive(h);
+      while (size < 0 && b.errno() === this.#eintr) size = b.receive(h);
       if (size < 0) throw zmqError(b);
     }
   }
@@ -609,10 +612,15 @@ export class Socket {
 
   // ---- waiting --------------------------------------------------------------
 
-  /** Throws unless the last failed call failed with EAGAIN. */
+  /**
+   * Throws unless the last failed call failed with EAGAIN, or EINTR (a signal,
+   * e.g. a profiler's, interrupted libzmq's mailbox read): both mean "later".
+   */
   #checkAgain(): void {
     const errno = this.#b.errno();
-    if (errno !== this.#eagain) throw zmqError(this.#b, undefined, errno);
+    if (errno !== this.#eagain && errno !== this.#eintr) {
+      throw zmqError(this.#b, undefined, errno);
+    }
   }
 
   #timeoutError(what: "send" | "receive"): ZmqError {
@@ -728,7 +736,11 @@ export class Socket {
         else this.#unpark();
         break;
       }
-      // ZMQ_FD is edge-triggered: look at ZMQ_EVENTS before parking.
+      // ZMQ_FD is edge-triggered: a command consumed by a call may have made
+      // the socket ready without a signal, so look at ZMQ_EVENTS before
+      // parking. (Skipping it when the failed call alone should prove "not
+      // ready" was measured: 2.2x slower inproc, 15k poll round trips per 1M
+      // messages instead of ~30.)
       const events = b.events(h);
       if (
         events < 0 ||
