@@ -1,7 +1,6 @@
 // Every socket and context option of libzmq 4.3.4: set then get, or its documented effect.
 import assert from "node:assert/strict";
 import {
-  capability,
   Context,
   Dealer,
   dealerOptions,
