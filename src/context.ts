@@ -40,7 +40,8 @@ export interface ContextInternals {
   readonly backend: Backend;
   readonly handle: Handle;
   reactor(): Reactor;
-  adopt(socket: Closable): void;
+  /** Registers a socket (weakly: a dropped socket can be collected); returns its unregistration. */
+  adopt(socket: Closable): () => void;
   forget(socket: Closable): void;
   parked(socket: Rechecked, waiting: boolean): void;
   noteOperation(): void;
@@ -102,7 +103,10 @@ export class Context {
   readonly #backend: Backend;
   readonly #handle: Handle;
   #reactor: Reactor | undefined;
-  readonly #sockets = new Set<Closable>();
+  // Weak, so that a socket dropped without close() can be collected (and
+  // closed by the safety net in socket.ts).
+  readonly #sockets = new Set<WeakRef<Closable>>();
+  readonly #socketRefs = new WeakMap<Closable, WeakRef<Closable>>();
   readonly #parked = new Set<Rechecked>();
   #recheckScheduled = false;
   #closing: Promise<void> | undefined;
@@ -169,9 +173,15 @@ export class Context {
         }
         return this.#reactor = backend.createReactor(handle);
       },
-      adopt: (socket) => void this.#sockets.add(socket),
+      adopt: (socket) => {
+        const ref = new WeakRef(socket);
+        this.#sockets.add(ref);
+        this.#socketRefs.set(socket, ref);
+        return () => void this.#sockets.delete(ref);
+      },
       forget: (socket) => {
-        this.#sockets.delete(socket);
+        const ref = this.#socketRefs.get(socket);
+        if (ref) this.#sockets.delete(ref);
         this.#parked.delete(socket as unknown as Rechecked);
       },
       parked: (socket, waiting) => {
@@ -294,7 +304,7 @@ export class Context {
   close(): Promise<void> {
     openContexts.delete(this);
     return this.#closing ??= (async () => {
-      for (const socket of [...this.#sockets]) socket.close();
+      for (const ref of [...this.#sockets]) ref.deref()?.close();
       await this.#reactor?.close();
       if (!this.#owned) return;
       const rc = await this.#backend.contextTerm(this.#handle);
@@ -307,7 +317,7 @@ export class Context {
     openContexts.delete(this);
     if (this.#closing || !this.#owned) return;
     this.#closing = Promise.resolve();
-    for (const socket of [...this.#sockets]) socket.close();
+    for (const ref of [...this.#sockets]) ref.deref()?.close();
     // A poll may still be parked on a thread: it no longer matters at exit.
     this.#backend.contextTermAtExit(this.#handle);
   }

@@ -106,6 +106,8 @@ export class Socket {
   #closeWhenReleased = false;
   // Run just before the libzmq socket is closed (e.g. to stop its monitor).
   readonly #closeHooks: (() => void)[] = [];
+  // What the safety net needs to close this socket if it is dropped unclosed.
+  readonly #leak: LeakRecord;
 
   /**
    * Creates a libzmq socket of a type; subclasses pass their type.
@@ -136,7 +138,15 @@ export class Socket {
     adopting = null;
     if (handle === null) throw zmqError(this.#b);
     this.#h = handle;
-    this.#ctx.adopt(this);
+    const unregister = this.#ctx.adopt(this);
+    this.#leak = {
+      label: `${TYPE_NAMES[type] ?? type} socket`,
+      context,
+      backend: this.#b,
+      handle,
+      unregister,
+    };
+    leaks.register(this, this.#leak, this);
     try {
       for (const [name, value] of Object.entries(options)) {
         if (name !== "context") this.#setInitial(name, value);
@@ -339,6 +349,12 @@ export class Socket {
     if (this.#b[call](this.#h, endpoint) !== 0) {
       throw zmqError(this.#b, { endpoint });
     }
+    if (call === "bind" || call === "connect") {
+      // Name the socket by where it was used, for the leak warning.
+      const where = call === "bind" ? this.lastEndpoint || endpoint : endpoint;
+      const type = this.#leak.label.split(" (")[0];
+      this.#leak.label = `${type} (${call} ${where})`;
+    }
   }
 
   /**
@@ -363,6 +379,7 @@ export class Socket {
       return;
     }
     this.#closed = true;
+    leaks.unregister(this);
     for (const hook of this.#closeHooks.splice(0)) hook();
     this.#unpark();
     const observers = [...this.#observers];
@@ -826,6 +843,44 @@ export class Socket {
     }
   }
 }
+
+const TYPE_NAMES: Record<number, string> = {
+  0: "PAIR",
+  1: "PUB",
+  2: "SUB",
+  3: "REQ",
+  4: "REP",
+  5: "DEALER",
+  6: "ROUTER",
+  7: "PULL",
+  8: "PUSH",
+  9: "XPUB",
+  10: "XSUB",
+  11: "STREAM",
+};
+
+interface LeakRecord {
+  label: string;
+  readonly context: Context;
+  readonly backend: Backend;
+  readonly handle: Handle;
+  readonly unregister: () => void;
+}
+
+/**
+ * The safety net for sockets dropped without close(): libzmq's socket would
+ * otherwise stay open until the context ends (and keep `Context.close()` or
+ * process exit waiting on its linger). Says which socket leaked.
+ */
+const leaks = new FinalizationRegistry<LeakRecord>((leak) => {
+  leak.unregister();
+  if (leak.context.closed) return;
+  console.warn(
+    `deno-zmq: a ${leak.label} was garbage-collected without close(); closing it now. ` +
+      "Close sockets (or declare them with `using`) to release them deterministically.",
+  );
+  leak.backend.socketClose(leak.handle);
+});
 
 /** What other modules of `src/` (poller, monitor, proxy) need from a socket. */
 export interface SocketInternals {

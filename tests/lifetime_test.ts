@@ -89,3 +89,23 @@ Deno.test("messages still queued at exit are delivered within the linger period"
     assert.equal(new TextDecoder().decode(frame), `${i}`);
   }
 });
+
+Deno.test("a socket dropped without close() is closed by the GC safety net, with a warning", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-ffi",
+      "--v8-flags=--expose-gc",
+      fixture("leaked_socket.ts"),
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const { code, stdout, stderr } = await outputOf(child, 20_000);
+  assert.equal(code, 0, stdout + stderr);
+  assert.match(stdout, /port released after \d+ collections/);
+  assert.match(
+    stderr,
+    /a PULL socket \(bind tcp:\/\/127\.0\.0\.1:\d+\) was garbage-collected without close\(\)/,
+  );
+});
