@@ -108,3 +108,12 @@ export {
   type ZyreFrames,
   type ZyreOptions,
 } from "./src/zyre/mod.ts";
+export {
+  Authenticator,
+  type AuthenticatorOptions,
+  ZAP_ENDPOINT,
+  type ZapDecision,
+  ZapDecisionEvent,
+  type ZapMechanism,
+  type ZapRequest,
+} from "./src/zap.ts";

@@ -298,3 +298,31 @@ Object.defineProperty(Socket.prototype, "events", {
     return events;
   },
 });
+
+/** Typed listeners: `event` is a {@link SocketEvent}. */
+export interface SocketEvents {
+  /** Listens for one kind of socket event. */
+  addEventListener(
+    type: SocketEventType,
+    listener: (event: SocketEvent) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  /** Listens for events (untyped form, as on any EventTarget). */
+  addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  /** Stops listening. */
+  removeEventListener(
+    type: SocketEventType,
+    listener: (event: SocketEvent) => void,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  /** Stops listening (untyped form). */
+  removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+}

@@ -108,6 +108,12 @@ export class Socket {
   readonly #closeHooks: (() => void)[] = [];
   // What the safety net needs to close this socket if it is dropped unclosed.
   readonly #leak: LeakRecord;
+  // inproc endpoints this socket is bound to: unbound on close, because libzmq
+  // releases an inproc name only later on its reaper thread, and an
+  // immediate rebind of the name would fail with EADDRINUSE.
+  readonly #inprocBinds = new Set<string>();
+  // The handle's address, unique among open sockets (see `wrapped`).
+  readonly #address: unknown;
 
   /**
    * Creates a libzmq socket of a type; subclasses pass their type.
@@ -138,6 +144,13 @@ export class Socket {
     adopting = null;
     if (handle === null) throw zmqError(this.#b);
     this.#h = handle;
+    this.#address = this.#b.handleAddress?.(handle) ?? handle;
+    if (wrapped.has(this.#address)) {
+      throw new TypeError(
+        "This libzmq socket is already wrapped by an open socket of this library: use that one",
+      );
+    }
+    wrapped.add(this.#address);
     const unregister = this.#ctx.adopt(this);
     this.#leak = {
       label: `${TYPE_NAMES[type] ?? type} socket`,
@@ -227,10 +240,14 @@ export class Socket {
    *
    * @example
    * ```ts
-   * import { Pull, Socket } from "./mod.ts";
-   * const original = new Pull();
-   * const adopted = Socket.fromHandle(original.handle); // a Pull
-   * console.log(adopted instanceof Pull); // true
+   * import { Context, Socket } from "./mod.ts";
+   * // A PULL socket made by other native code, in the same libzmq context.
+   * const context = new Context();
+   * const lib = Deno.dlopen("libzmq.so.5", {
+   *   zmq_socket: { parameters: ["pointer", "i32"], result: "pointer" },
+   * });
+   * const raw = lib.symbols.zmq_socket(Deno.UnsafePointer.create(context.address), 7);
+   * using adopted = Socket.fromHandle(raw, undefined, { context }); // a Pull
    * ```
    */
   static fromHandle(
@@ -349,6 +366,10 @@ export class Socket {
     if (this.#b[call](this.#h, endpoint) !== 0) {
       throw zmqError(this.#b, { endpoint });
     }
+    if (endpoint.startsWith("inproc://")) {
+      if (call === "bind") this.#inprocBinds.add(endpoint);
+      if (call === "unbind") this.#inprocBinds.delete(endpoint);
+    }
     if (call === "bind" || call === "connect") {
       // Name the socket by where it was used, for the leak warning.
       const where = call === "bind" ? this.lastEndpoint || endpoint : endpoint;
@@ -388,6 +409,8 @@ export class Socket {
     const error = closedSocketError(this.#b.errnos);
     for (const op of this.#receives.drain()) settle(op).reject(error);
     for (const op of this.#sends.drain()) settle(op).reject(error);
+    for (const endpoint of this.#inprocBinds) this.#b.unbind(this.#h, endpoint);
+    wrapped.delete(this.#address);
     this.#b.socketClose(this.#h);
     this.#ctx.forget(this);
   }
@@ -879,6 +902,7 @@ const leaks = new FinalizationRegistry<LeakRecord>((leak) => {
     `deno-zmq: a ${leak.label} was garbage-collected without close(); closing it now. ` +
       "Close sockets (or declare them with `using`) to release them deterministically.",
   );
+  wrapped.delete(leak.backend.handleAddress?.(leak.handle) ?? leak.handle);
   leak.backend.socketClose(leak.handle);
 });
 
@@ -906,6 +930,8 @@ export interface SocketOwner {
 }
 
 let adopting: Handle | null = null;
+// Addresses of the libzmq sockets wrapped by open sockets: one wrapper each.
+const wrapped = new Set<unknown>();
 // The owner on whose behalf the current call is made (see asOwner).
 let ownerCall: SocketOwner | null = null;
 

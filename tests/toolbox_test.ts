@@ -284,3 +284,23 @@ testEach(
     assert.ok(ZmqError);
   },
 );
+
+testEach(
+  "an inproc name can be bound again right after its socket is closed",
+  async (context) => {
+    const name = endpoint("inproc");
+    for (let i = 0; i < 50; i++) {
+      const pull = new Pull({ context });
+      await pull.bind(name);
+      pull.close();
+    }
+  },
+);
+
+testEach("a libzmq socket cannot be wrapped twice", (context) => {
+  using pull = new Pull({ context });
+  assert.throws(() => Socket.fromHandle(pull.handle, undefined, { context }), {
+    name: "TypeError",
+    message: /already wrapped/,
+  });
+});
