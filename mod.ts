@@ -23,7 +23,7 @@
  */
 
 export { Context, type ContextOptions } from "./src/context.ts";
-export { Socket, type SocketOptions } from "./src/socket.ts";
+export { type DraftTarget, Socket, type SocketOptions } from "./src/socket.ts";
 export {
   Dealer,
   type DealerOptions,
@@ -117,3 +117,17 @@ export {
   type ZapMechanism,
   type ZapRequest,
 } from "./src/zap.ts";
+export {
+  Channel,
+  Client,
+  Datagram,
+  Dish,
+  DraftSocketType,
+  Gather,
+  type GroupMessage,
+  Peer,
+  Radio,
+  type RoutedMessage,
+  Scatter,
+  Server,
+} from "./src/draft.ts";

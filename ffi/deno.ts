@@ -123,6 +123,8 @@ class DenoFfiBackend implements Backend {
   readonly #libc: Libc;
   // One zmq_msg_t reused for every receive; frames are copied out at once.
   readonly #msg = new Uint8Array(ZMQ_MSG_SIZE);
+  // A second zmq_msg_t for draft sends (routing ids and groups ride on it).
+  readonly #sendMsg = new Uint8Array(ZMQ_MSG_SIZE);
   #frameSize = 0;
   #more = false;
   readonly #int = new Int32Array(1);
@@ -134,6 +136,7 @@ class DenoFfiBackend implements Backend {
     this.#zmq = zmq;
     this.#libc = libc;
     zmq.zmq_msg_init(this.#msg);
+    zmq.zmq_msg_init(this.#sendMsg);
   }
 
   version(): [number, number, number] {
@@ -312,6 +315,61 @@ class DenoFfiBackend implements Backend {
   }
   handleFromAddress(address: bigint): Handle {
     return Deno.UnsafePointer.create(address);
+  }
+
+  sendDraft(
+    socket: Handle,
+    frame: Uint8Array,
+    routingId: number,
+    group: string | null,
+  ): number {
+    const zmq = this.#zmq, msg = this.#sendMsg;
+    if (
+      !zmq.zmq_msg_init_size ||
+      zmq.zmq_msg_init_size(msg, BigInt(frame.byteLength)) !== 0
+    ) {
+      return -1;
+    }
+    if (frame.byteLength > 0) {
+      this.#libc.memcpy_in(
+        zmq.zmq_msg_data(msg),
+        frame as Uint8Array<ArrayBuffer>,
+        BigInt(frame.byteLength),
+      );
+    }
+    if (
+      (routingId !== 0 && zmq.zmq_msg_set_routing_id!(msg, routingId) !== 0) ||
+      (group !== null && zmq.zmq_msg_set_group!(msg, cString(group)) !== 0)
+    ) {
+      zmq.zmq_msg_close(msg);
+      return -1;
+    }
+    const rc = zmq.zmq_msg_send!(msg, socket as Deno.PointerObject, DONTWAIT);
+    if (rc < 0) zmq.zmq_msg_close(msg);
+    return rc;
+  }
+  receivedRoutingId(): number {
+    return this.#zmq.zmq_msg_routing_id?.(this.#msg) ?? 0;
+  }
+  receivedGroup(): string {
+    const ptr = this.#zmq.zmq_msg_group?.(this.#msg);
+    return ptr ? Deno.UnsafePointerView.getCString(ptr) : "";
+  }
+  join(socket: Handle, group: string): number {
+    return this.#zmq.zmq_join?.(socket as Deno.PointerObject, cString(group)) ??
+      -1;
+  }
+  leave(socket: Handle, group: string): number {
+    return this.#zmq.zmq_leave?.(
+      socket as Deno.PointerObject,
+      cString(group),
+    ) ?? -1;
+  }
+  connectPeer(socket: Handle, endpoint: string): number {
+    return this.#zmq.zmq_connect_peer?.(
+      socket as Deno.PointerObject,
+      cString(endpoint),
+    ) ?? 0;
   }
 
   createReactor(_context: Handle): Reactor {

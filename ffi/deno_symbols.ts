@@ -64,6 +64,46 @@ export const zmqSymbols = {
   zmq_msg_recv: { parameters: ["buffer", "pointer", "i32"], result: "i32" },
   zmq_msg_data: { parameters: ["buffer"], result: "pointer" },
   zmq_msg_more: { parameters: ["buffer"], result: "i32" },
+
+  // Draft API: only in libzmq builds that have it (optional: the library
+  // still loads without them).
+  zmq_msg_init_size: {
+    parameters: ["buffer", "usize"],
+    result: "i32",
+    optional: true,
+  },
+  zmq_msg_send: {
+    parameters: ["buffer", "pointer", "i32"],
+    result: "i32",
+    optional: true,
+  },
+  zmq_msg_set_routing_id: {
+    parameters: ["buffer", "u32"],
+    result: "i32",
+    optional: true,
+  },
+  zmq_msg_routing_id: { parameters: ["buffer"], result: "u32", optional: true },
+  zmq_msg_set_group: {
+    parameters: ["buffer", "buffer"],
+    result: "i32",
+    optional: true,
+  },
+  zmq_msg_group: { parameters: ["buffer"], result: "pointer", optional: true },
+  zmq_join: {
+    parameters: ["pointer", "buffer"],
+    result: "i32",
+    optional: true,
+  },
+  zmq_leave: {
+    parameters: ["pointer", "buffer"],
+    result: "i32",
+    optional: true,
+  },
+  zmq_connect_peer: {
+    parameters: ["pointer", "buffer"],
+    result: "u32",
+    optional: true,
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** libc functions for the reactor: poll() over an eventfd and ZMQ_FDs. */
@@ -82,6 +122,11 @@ export const libcSymbols = {
   // Copies received frames out of libzmq: a fast call, ~140 ns cheaper than
   // Deno.UnsafePointerView.copyInto for small frames.
   memcpy: { parameters: ["buffer", "pointer", "usize"], result: "pointer" },
+  memcpy_in: {
+    name: "memcpy",
+    parameters: ["pointer", "buffer", "usize"],
+    result: "pointer",
+  },
   // Pins libzmq in memory (RTLD_NODELETE), see pinLibrary in deno.ts.
   dlopen: { parameters: ["buffer", "i32"], result: "pointer", optional: true },
 } as const satisfies Deno.ForeignLibraryInterface;

@@ -93,6 +93,14 @@ const EXPORTED_FUNCTIONS = [
   "zmq_z85_encode",
   "zmq_z85_decode",
   "zmq_socket_monitor",
+  // Draft API (this build has it): per-message routing ids and groups.
+  "zmq_msg_set_routing_id",
+  "zmq_msg_routing_id",
+  "zmq_msg_set_group",
+  "zmq_msg_group",
+  "zmq_join",
+  "zmq_leave",
+  "zmq_connect_peer",
   "zmq_wasm_pump",
   "malloc",
   "free",
@@ -484,6 +492,16 @@ export interface LibzmqWasmModule {
   _zmq_z85_encode(dest: Ptr, data: Ptr, size: number): Ptr;
   _zmq_z85_decode(dest: Ptr, string: Ptr): Ptr;
   _zmq_socket_monitor(socket: Ptr, endpoint: Ptr, events: number): number;
+  /** Draft API: the routing id of a CLIENT/SERVER/PEER message. */
+  _zmq_msg_set_routing_id(msg: Ptr, routingId: number): number;
+  _zmq_msg_routing_id(msg: Ptr): number;
+  /** Draft API: the group of a RADIO/DISH message (NUL-terminated, at most 255 bytes). */
+  _zmq_msg_set_group(msg: Ptr, group: Ptr): number;
+  _zmq_msg_group(msg: Ptr): Ptr;
+  _zmq_join(socket: Ptr, group: Ptr): number;
+  _zmq_leave(socket: Ptr, group: Ptr): number;
+  /** Draft API: connects a PEER socket; returns the peer's routing id (0 on failure). */
+  _zmq_connect_peer(socket: Ptr, endpoint: Ptr): number;
   /**
    * Runs the reaper (and I/O thread) loops of every context until nothing is
    * pending; returns the number of events handled. Never blocks.

@@ -127,6 +127,26 @@ export interface Backend {
   curveKeypair?(): { publicKey: string; secretKey: string } | null;
   /** `zmq_curve_public`: the Z85 public key of a Z85 secret key, or null. */
   curvePublic?(secretKey: string): string | null;
+  /**
+   * Draft API: sends one single-frame message (ZMQ_DONTWAIT) carrying a
+   * routing id (CLIENT/SERVER/PEER; 0 for none) or a group (RADIO; null for none).
+   */
+  sendDraft?(
+    socket: Handle,
+    frame: Uint8Array,
+    routingId: number,
+    group: string | null,
+  ): number;
+  /** Draft API: the routing id of the frame last received (0 if none). */
+  receivedRoutingId?(): number;
+  /** Draft API: the group of the frame last received ("" if none). */
+  receivedGroup?(): string;
+  /** Draft API: `zmq_join` (DISH). */
+  join?(socket: Handle, group: string): number;
+  /** Draft API: `zmq_leave` (DISH). */
+  leave?(socket: Handle, group: string): number;
+  /** Draft API: `zmq_connect_peer` (PEER): the new peer's routing id, or 0. */
+  connectPeer?(socket: Handle, endpoint: string): number;
   /** The address of a native handle, to share a context with Workers. */
   handleAddress?(handle: Handle): bigint;
   /** The native handle at an address from {@link Backend.handleAddress}. */

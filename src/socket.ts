@@ -58,13 +58,29 @@ interface Pending<T> {
 type PendingReceive = Pending<Uint8Array[]>;
 /** What an immediate send achieved: all of it (true), or how far it got. */
 type SendAttempt = true | { frames: readonly Frame[]; next: number };
+/** Where a draft-API message goes: a peer's routing id, or a group. */
+export interface DraftTarget {
+  routingId?: number;
+  group?: string | null;
+}
 interface PendingSend extends Pending<void> {
+  /** Draft API: the routing id or group of a single-frame message. */
+  readonly draft?: DraftTarget;
   readonly frames: readonly Frame[];
   /** Index of the next frame to hand to libzmq. */
   next: number;
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+const metadataKey: unique symbol = Symbol("metadata");
+type MessageWithMetadata = Uint8Array[] & { [metadataKey]?: number | string };
+
+/** Draft sockets: the routing id or group a received message carried. */
+export function messageMetadata(
+  message: Uint8Array[],
+): number | string | undefined {
+  return (message as MessageWithMetadata)[metadataKey];
+}
 const internalsKey: unique symbol = Symbol("socketInternals");
 const pool = new FramePool();
 
@@ -106,6 +122,8 @@ export class Socket {
   #closeWhenReleased = false;
   // Run just before the libzmq socket is closed (e.g. to stop its monitor).
   readonly #closeHooks: (() => void)[] = [];
+  // Draft sockets: which per-message property received messages carry.
+  #metadata: "routingId" | "group" | null = null;
   // What the safety net needs to close this socket if it is dropped unclosed.
   readonly #leak: LeakRecord;
   // inproc endpoints this socket is bound to: unbound on close, because libzmq
@@ -444,12 +462,20 @@ export class Socket {
       return Promise.reject(err);
     }
     if (attempt === true) return this.#afterFastPath();
-    const { frames, next } = attempt;
+    return this.#sendLater(attempt.frames, attempt.next);
+  }
+
+  /** Queues a send behind the others, honouring sendTimeout. */
+  #sendLater(
+    frames: readonly Frame[],
+    next: number,
+    draft?: DraftTarget,
+  ): Promise<void> {
     if (this.#sendTimeout === 0 && next === 0) {
       return Promise.reject(this.#timeoutError("send"));
     }
     return new Promise<void>((resolve, reject) => {
-      const op: PendingSend = { resolve, reject, frames, next };
+      const op: PendingSend = { resolve, reject, frames, next, draft };
       if (this.#sendTimeout > 0) {
         op.timer = setTimeout(() => {
           // A partly sent multipart message must be completed, not abandoned.
@@ -462,6 +488,47 @@ export class Socket {
       this.#sends.push(op);
       this.#scheduleService();
     });
+  }
+
+  /**
+   * Draft API: sends one frame with a routing id (CLIENT/SERVER/PEER) or a
+   * group (RADIO), in order with other sends.
+   */
+  protected sendDraftMessage(frame: Frame, draft: DraftTarget): Promise<void> {
+    if (this.#closed) return Promise.reject(closedSocketError(this.#b.errnos));
+    if (this.#owner !== ownerCall) return Promise.reject(this.#ownedError());
+    try {
+      if (
+        this.#sends.length === 0 &&
+        (this.#sendTimeout === 0 || !fairnessCheck())
+      ) {
+        if (this.#sendDraftFrame(frame, draft)) return this.#afterFastPath();
+      } else {
+        frameBytes(frame); // validates
+      }
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#sendLater([frame], 0, draft);
+  }
+
+  /** Hands a draft frame to libzmq; false on EAGAIN. */
+  #sendDraftFrame(
+    frame: Frame,
+    { routingId = 0, group = null }: DraftTarget,
+  ): boolean {
+    if (!this.#b.sendDraft) {
+      throw new ZmqError(
+        "ENOTSUP",
+        this.#b.errnos.ENOTSUP,
+        "This backend has no draft API",
+      );
+    }
+    if (this.#b.sendDraft(this.#h, frameBytes(frame), routingId, group) >= 0) {
+      return true;
+    }
+    this.#checkAgain();
+    return false;
   }
 
   /**
@@ -593,6 +660,13 @@ export class Socket {
       return null;
     }
     const frames: Uint8Array[] = [];
+    if (this.#metadata !== null) {
+      // Draft sockets: the routing id or group rides on the (single) frame.
+      (frames as MessageWithMetadata)[metadataKey] =
+        this.#metadata === "routingId"
+          ? b.receivedRoutingId!()
+          : b.receivedGroup!();
+    }
     for (;;) {
       const frame = pool.take(size);
       b.readFrame(frame);
@@ -729,6 +803,11 @@ export class Socket {
     };
   }
 
+  /** Draft sockets: received messages carry this property (see messageMetadata). */
+  protected receiveMetadata(kind: "routingId" | "group"): void {
+    this.#metadata = kind;
+  }
+
   /** Called by the context when an operation elsewhere may have changed this socket. */
   recheck(): void {
     this.#service();
@@ -760,7 +839,9 @@ export class Socket {
       while (this.#sends.length > 0) {
         const op = this.#sends.peek()!;
         try {
-          op.next = this.#sendFrames(op.frames, op.next);
+          op.next = op.draft
+            ? (this.#sendDraftFrame(op.frames[0], op.draft) ? 1 : 0)
+            : this.#sendFrames(op.frames, op.next);
         } catch (err) {
           this.#sends.shift();
           settle(op).reject(err);

@@ -330,6 +330,45 @@ class WasmBackend implements Backend {
     return rc;
   }
 
+  sendDraft(socket: Handle, frame: Uint8Array, routingId: number, group: string | null): number {
+    const m = this.#m;
+    const msg = this.#sendMsg;
+    if (m._zmq_msg_init_size(msg, frame.byteLength) !== 0) return -1;
+    m.HEAPU8.set(frame, m._zmq_msg_data(msg));
+    if (
+      (routingId !== 0 && m._zmq_msg_set_routing_id(msg, routingId) !== 0) ||
+      (group !== null && m._zmq_msg_set_group(msg, this.#cString(group)) !== 0)
+    ) {
+      m._zmq_msg_close(msg);
+      return -1;
+    }
+    const rc = m._zmq_msg_send(msg, socket as number, DONTWAIT);
+    if (rc < 0) m._zmq_msg_close(msg);
+    else if (this.#watched > 0) this.#progress();
+    return rc;
+  }
+  receivedRoutingId(): number {
+    return this.#m._zmq_msg_routing_id(this.#recvMsg) >>> 0; // uint32_t
+  }
+  receivedGroup(): string {
+    const ptr = this.#m._zmq_msg_group(this.#recvMsg);
+    if (!ptr) return "";
+    const heap = this.#m.HEAPU8;
+    let end = ptr;
+    while (heap[end] !== 0) end++;
+    return new TextDecoder().decode(heap.subarray(ptr, end));
+  }
+  join(socket: Handle, group: string): number {
+    return this.#m._zmq_join(socket as number, this.#cString(group));
+  }
+  leave(socket: Handle, group: string): number {
+    return this.#m._zmq_leave(socket as number, this.#cString(group));
+  }
+  connectPeer(socket: Handle, endpoint: string): number {
+    const id = this.#m._zmq_connect_peer(socket as number, this.#cString(endpoint)) >>> 0;
+    if (id !== 0 && this.#watched > 0) this.#progress();
+    return id;
+  }
   receive(socket: Handle): number {
     const msg = this.#recvMsg;
     const size = this.#zmqMsgRecv(msg, socket as number, DONTWAIT);

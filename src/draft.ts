@@ -1,0 +1,430 @@
+/**
+ * Draft socket types (libzmq's draft API): thread-safe, single-frame sockets.
+ * They need a libzmq built with the draft API: the WASM backend has it;
+ * Debian's libzmq5 does not, and constructing one there throws ENOTSUP.
+ *
+ * @module
+ */
+
+import { Context, internals } from "./context.ts";
+import { ZmqError } from "./errors.ts";
+import { zmqError } from "./last_error.ts";
+import type { Frame, Message } from "./message.ts";
+import {
+  type DraftTarget,
+  messageMetadata,
+  Socket,
+  socketInternals,
+  type SocketOptions,
+} from "./socket.ts";
+
+/** libzmq draft socket type numbers. */
+export const DraftSocketType = {
+  Server: 12,
+  Client: 13,
+  Radio: 14,
+  Dish: 15,
+  Gather: 16,
+  Scatter: 17,
+  Datagram: 18,
+  Peer: 19,
+  Channel: 20,
+} as const;
+
+/** Checks the draft API before a draft socket is created; returns its type. */
+function draftType(
+  name: keyof typeof DraftSocketType,
+  options: SocketOptions = {},
+): number {
+  const context = options.context ?? Context.default;
+  if (context instanceof Context && !context.has("draft")) {
+    const backend = internals(context).backend;
+    throw new ZmqError(
+      "ENOTSUP",
+      backend.errnos.ENOTSUP,
+      `${name} sockets need libzmq built with the draft API; the ${backend.kind} backend's libzmq ` +
+        "is not (the WASM backend has it, for inproc)",
+    );
+  }
+  return DraftSocketType[name];
+}
+
+/** Maps an iterator of raw messages to another shape. */
+function mapIterator<T>(
+  source: AsyncIterator<Uint8Array[]>,
+  map: (message: Uint8Array[]) => T,
+): AsyncIterableIterator<T> {
+  const done: IteratorReturnResult<undefined> = {
+    value: undefined,
+    done: true,
+  };
+  return {
+    next: () =>
+      source.next().then((r): IteratorResult<T, undefined> =>
+        r.done ? done : { value: map(r.value), done: false }
+      ),
+    return: async () => {
+      await source.return?.();
+      return done;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+/** What a routed draft socket (Server, Peer) receives: the frame and its sender. */
+export type RoutedMessage = [frame: Uint8Array, from: { routingId: number }];
+/** What a Dish receives: the frame and its group. */
+export type GroupMessage = [frame: Uint8Array, from: { group: string }];
+
+interface Raw {
+  sendMessage(message: Message): Promise<void>;
+  sendDraftMessage(frame: Frame, draft: DraftTarget): Promise<void>;
+  receiveMessage(): Promise<Uint8Array[]>;
+  messages(): AsyncIterableIterator<Uint8Array[]>;
+}
+const raw = (socket: Socket) => socket as unknown as Raw;
+const routed = (message: Uint8Array[]): RoutedMessage => [message[0], {
+  routingId: messageMetadata(message) as number,
+}];
+const grouped = (message: Uint8Array[]): GroupMessage => [message[0], {
+  group: messageMetadata(message) as string,
+}];
+
+function checkRoutingId(routingId: unknown): number {
+  if (
+    typeof routingId !== "number" || !Number.isInteger(routingId) ||
+    routingId <= 0 || routingId > 0xffffffff
+  ) {
+    throw new TypeError(
+      "send() needs { routingId }: the positive id a received message came with",
+    );
+  }
+  return routingId;
+}
+
+/**
+ * The server of CLIENT/SERVER (draft): receives `[frame, { routingId }]` and
+ * replies with `send(frame, { routingId })`.
+ *
+ * @example
+ * ```ts
+ * import { Client, Context, Server } from "./mod.ts";
+ * await using context = new Context({ backend: "wasm" });
+ * using server = new Server({ context }), client = new Client({ context });
+ * await server.bind("inproc://server");
+ * client.connect("inproc://server");
+ * await client.send("ping");
+ * const [, { routingId }] = await server.receive();
+ * await server.send("pong", { routingId });
+ * ```
+ */
+export class Server extends Socket {
+  /** Creates a SERVER socket. */
+  constructor(options?: SocketOptions) {
+    super(draftType("Server", options), options);
+    this.receiveMetadata("routingId");
+  }
+  /** Sends one frame to the client with this routing id. */
+  send(frame: Frame, options: { routingId: number }): Promise<void> {
+    try {
+      return raw(this).sendDraftMessage(frame, {
+        routingId: checkRoutingId(options?.routingId),
+      });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+  /** Receives one frame and the routing id of the client that sent it. */
+  receive(): Promise<RoutedMessage> {
+    return raw(this).receiveMessage().then(routed);
+  }
+  /** Iterates over incoming messages until the socket is closed. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<RoutedMessage> {
+    return mapIterator(raw(this).messages(), routed);
+  }
+}
+
+/**
+ * The client of CLIENT/SERVER (draft): single frames, round-robin to servers.
+ *
+ * @example
+ * ```ts
+ * import { Client, Context } from "./mod.ts";
+ * await using context = new Context({ backend: "wasm" });
+ * using client = new Client({ context });
+ * client.connect("inproc://server");
+ * ```
+ */
+export class Client extends Socket {
+  /** Creates a CLIENT socket. */
+  constructor(options?: SocketOptions) {
+    super(draftType("Client", options), options);
+  }
+  /** Sends one frame. */
+  send(frame: Frame): Promise<void> {
+    return raw(this).sendMessage(frame);
+  }
+  /** Receives one frame. */
+  receive(): Promise<[Uint8Array]> {
+    return raw(this).receiveMessage() as Promise<[Uint8Array]>;
+  }
+  /** Iterates over incoming messages until the socket is closed. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<[Uint8Array]> {
+    return raw(this).messages() as AsyncIterableIterator<[Uint8Array]>;
+  }
+}
+
+/**
+ * Publishes frames to groups (draft RADIO); dishes that joined a group get them.
+ *
+ * @example
+ * ```ts
+ * import { Context, Radio } from "./mod.ts";
+ * await using context = new Context({ backend: "wasm" });
+ * using radio = new Radio({ context });
+ * await radio.bind("inproc://radio");
+ * await radio.send("goal!", { group: "football" });
+ * ```
+ */
+export class Radio extends Socket {
+  /** Creates a RADIO socket. */
+  constructor(options?: SocketOptions) {
+    super(draftType("Radio", options), options);
+  }
+  /** Sends one frame to a group (at most 255 bytes of UTF-8). */
+  send(frame: Frame, options: { group: string }): Promise<void> {
+    const group = options?.group;
+    if (
+      typeof group !== "string" || new TextEncoder().encode(group).length > 255
+    ) {
+      return Promise.reject(
+        new TypeError("send() needs { group }: a string of at most 255 bytes"),
+      );
+    }
+    return raw(this).sendDraftMessage(frame, { group });
+  }
+}
+
+/**
+ * Receives the frames radios send to the groups it joined (draft DISH), as
+ * `[frame, { group }]`.
+ *
+ * @example
+ * ```ts
+ * import { Context, Dish } from "./mod.ts";
+ * await using context = new Context({ backend: "wasm" });
+ * using dish = new Dish({ context });
+ * dish.connect("inproc://radio");
+ * dish.join("football");
+ * ```
+ */
+export class Dish extends Socket {
+  /** Creates a DISH socket. */
+  constructor(options?: SocketOptions) {
+    super(draftType("Dish", options), options);
+    this.receiveMetadata("group");
+  }
+  /** Joins groups (exact names, not prefixes). */
+  join(...groups: string[]): void {
+    this.#each("join", groups);
+  }
+  /** Leaves groups. */
+  leave(...groups: string[]): void {
+    this.#each("leave", groups);
+  }
+  #each(call: "join" | "leave", groups: string[]): void {
+    const { backend, handle } = socketInternals(this);
+    if (this.closed) {
+      throw new ZmqError(
+        "ENOTSOCK",
+        backend.errnos.ENOTSOCK,
+        "Socket is closed",
+      );
+    }
+    for (const group of groups) {
+      if (typeof group !== "string") {
+        throw new TypeError(`${call}() expects group names`);
+      }
+      if (backend[call]!(handle, group) !== 0) throw zmqError(backend);
+    }
+  }
+  /** Receives one frame and its group. */
+  receive(): Promise<GroupMessage> {
+    return raw(this).receiveMessage().then(grouped);
+  }
+  /** Iterates over incoming messages until the socket is closed. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<GroupMessage> {
+    return mapIterator(raw(this).messages(), grouped);
+  }
+}
+
+/**
+ * Fair-queues single frames from scatterers (draft GATHER, a thread-safe PULL).
+ *
+ * @example
+ * ```ts
+ * import { Context, Gather } from "./mod.ts";
+ * await using context = new Context({ backend: "wasm" });
+ * using gather = new Gather({ context });
+ * await gather.bind("inproc://gather");
+ * ```
+ */
+export class Gather extends Socket {
+  /** Creates a GATHER socket. */
+  constructor(options?: SocketOptions) {
+    super(draftType("Gather", options), options);
+  }
+  /** Receives one frame. */
+  receive(): Promise<[Uint8Array]> {
+    return raw(this).receiveMessage() as Promise<[Uint8Array]>;
+  }
+  /** Iterates over incoming messages until the socket is closed. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<[Uint8Array]> {
+    return raw(this).messages() as AsyncIterableIterator<[Uint8Array]>;
+  }
+}
+
+/**
+ * Sends single frames round-robin to gatherers (draft SCATTER, a thread-safe PUSH).
+ *
+ * @example
+ * ```ts
+ * import { Context, Scatter } from "./mod.ts";
+ * await using context = new Context({ backend: "wasm" });
+ * using scatter = new Scatter({ context });
+ * scatter.connect("inproc://gather");
+ * ```
+ */
+export class Scatter extends Socket {
+  /** Creates a SCATTER socket. */
+  constructor(options?: SocketOptions) {
+    super(draftType("Scatter", options), options);
+  }
+  /** Sends one frame. */
+  send(frame: Frame): Promise<void> {
+    return raw(this).sendMessage(frame);
+  }
+}
+
+/**
+ * UDP datagrams (draft DGRAM): messages are `[address, data]` where address is
+ * "ip:port".
+ *
+ * @example
+ * ```ts ignore
+ * import { Datagram } from "./mod.ts";
+ * using dgram = new Datagram();
+ * await dgram.bind("udp://127.0.0.1:5555");
+ * ```
+ */
+export class Datagram extends Socket {
+  /** Creates a DGRAM socket. */
+  constructor(options?: SocketOptions) {
+    super(draftType("Datagram", options), options);
+  }
+  /** Sends `[address, data]`. */
+  send(message: [address: Frame, data: Frame]): Promise<void> {
+    return raw(this).sendMessage(message);
+  }
+  /** Receives `[address, data]`. */
+  receive(): Promise<Uint8Array[]> {
+    return raw(this).receiveMessage();
+  }
+  /** Iterates over incoming datagrams until the socket is closed. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array[]> {
+    return raw(this).messages();
+  }
+}
+
+/**
+ * Peer-to-peer (draft PEER): `connect` returns the routing id of the peer at
+ * that endpoint; `send(frame, { routingId })`; receives `[frame, { routingId }]`.
+ *
+ * @example
+ * ```ts
+ * import { Context, Peer } from "./mod.ts";
+ * await using context = new Context({ backend: "wasm" });
+ * using a = new Peer({ context }), b = new Peer({ context });
+ * await a.bind("inproc://peer-a");
+ * const toA = b.connectPeer("inproc://peer-a");
+ * await b.send("hi", { routingId: toA });
+ * ```
+ */
+export class Peer extends Socket {
+  /** Creates a PEER socket. */
+  constructor(options?: SocketOptions) {
+    super(draftType("Peer", options), options);
+    this.receiveMetadata("routingId");
+  }
+  /** Connects to an endpoint; returns the routing id to send to that peer with. */
+  connectPeer(endpoint: string): number {
+    if (typeof endpoint !== "string") {
+      throw new TypeError("connectPeer() expects an endpoint string");
+    }
+    const { backend, handle } = socketInternals(this);
+    if (this.closed) {
+      throw new ZmqError(
+        "ENOTSOCK",
+        backend.errnos.ENOTSOCK,
+        "Socket is closed",
+      );
+    }
+    const unsupported = backend.unsupportedEndpoint?.(endpoint);
+    if (unsupported) throw unsupported;
+    const routingId = backend.connectPeer!(handle, endpoint);
+    if (routingId === 0) throw zmqError(backend, { endpoint });
+    return routingId;
+  }
+  /** Sends one frame to the peer with this routing id. */
+  send(frame: Frame, options: { routingId: number }): Promise<void> {
+    try {
+      return raw(this).sendDraftMessage(frame, {
+        routingId: checkRoutingId(options?.routingId),
+      });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+  /** Receives one frame and the routing id of the peer that sent it. */
+  receive(): Promise<RoutedMessage> {
+    return raw(this).receiveMessage().then(routed);
+  }
+  /** Iterates over incoming messages until the socket is closed. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<RoutedMessage> {
+    return mapIterator(raw(this).messages(), routed);
+  }
+}
+
+/**
+ * A thread-safe PAIR (draft CHANNEL): single frames both ways, one peer.
+ *
+ * @example
+ * ```ts
+ * import { Channel, Context } from "./mod.ts";
+ * await using context = new Context({ backend: "wasm" });
+ * using a = new Channel({ context }), b = new Channel({ context });
+ * await a.bind("inproc://channel");
+ * b.connect("inproc://channel");
+ * await b.send("hello");
+ * ```
+ */
+export class Channel extends Socket {
+  /** Creates a CHANNEL socket. */
+  constructor(options?: SocketOptions) {
+    super(draftType("Channel", options), options);
+  }
+  /** Sends one frame. */
+  send(frame: Frame): Promise<void> {
+    return raw(this).sendMessage(frame);
+  }
+  /** Receives one frame. */
+  receive(): Promise<[Uint8Array]> {
+    return raw(this).receiveMessage() as Promise<[Uint8Array]>;
+  }
+  /** Iterates over incoming messages until the socket is closed. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<[Uint8Array]> {
+    return raw(this).messages() as AsyncIterableIterator<[Uint8Array]>;
+  }
+}
