@@ -14,6 +14,7 @@ import { errnosFor } from "./errnos.ts";
 import { libcSymbols, zmqSymbols } from "./deno_symbols.ts";
 import { libraryCandidates, libraryNotFound } from "./library.ts";
 import { PollReactor, type WakePipe } from "./reactor.ts";
+import { calibrateMsgLayout, type MsgLayout } from "./msg_layout.ts";
 
 type Zmq = Deno.DynamicLibrary<typeof zmqSymbols>["symbols"];
 type Libc = Deno.DynamicLibrary<typeof libcSymbols>["symbols"];
@@ -26,6 +27,9 @@ const ZMQ_MSG_SIZE = 64;
 const KEEP_MSG_MAX = 64 * 1024;
 
 const encoder = new TextEncoder();
+// size_t arguments must be BigInts to stay on the fast-call path; allocating
+// one per send shows in profiles, so small sizes come from a table.
+const SIZES = Array.from({ length: 4097 }, (_, i) => BigInt(i));
 function cString(text: string): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(text.length * 3 + 1);
   const { written } = encoder.encodeInto(text, bytes);
@@ -127,6 +131,9 @@ class DenoFfiBackend implements Backend {
   readonly #sendMsg = new Uint8Array(ZMQ_MSG_SIZE);
   #frameSize = 0;
   #more = false;
+  // The measured layout of small frames in zmq_msg_t, or null (see msg_layout.ts).
+  readonly #layout: MsgLayout | null;
+  #inline = false;
   readonly #int = new Int32Array(1);
   readonly #intBytes = new Uint8Array(this.#int.buffer);
   readonly #len = new BigUint64Array(1);
@@ -137,6 +144,7 @@ class DenoFfiBackend implements Backend {
     this.#libc = libc;
     zmq.zmq_msg_init(this.#msg);
     zmq.zmq_msg_init(this.#sendMsg);
+    this.#layout = this.#calibrate();
   }
 
   version(): [number, number, number] {
@@ -236,26 +244,89 @@ class DenoFfiBackend implements Backend {
   }
 
   send(socket: Handle, frame: Uint8Array, flags: number): number {
+    const size = frame.byteLength;
     return this.#zmq.zmq_send(
       socket as Deno.PointerObject,
       frame as Uint8Array<ArrayBuffer>,
-      BigInt(frame.byteLength),
+      size < SIZES.length ? SIZES[size] : BigInt(size),
       flags | DONTWAIT,
     );
   }
+  #calibrate(): MsgLayout | null {
+    const zmq = this.#zmq;
+    const base = Deno.UnsafePointer.value(Deno.UnsafePointer.of(this.#msg));
+    let context: Deno.PointerObject | null = null;
+    const sockets: Deno.PointerObject[] = [];
+    return calibrateMsgLayout({
+      pair: () => {
+        context = zmq.zmq_ctx_new()!;
+        const [a, b] = [
+          zmq.zmq_socket(context, 0)!,
+          zmq.zmq_socket(context, 0)!,
+        ];
+        sockets.push(a, b);
+        const endpoint = cString(
+          `inproc://deno-zmq-calibration-${Math.random()}`,
+        );
+        zmq.zmq_bind(a, endpoint);
+        zmq.zmq_connect(b, endpoint);
+        return [a, b];
+      },
+      send: (socket, data, flags) =>
+        zmq.zmq_send(
+          socket as Deno.PointerObject,
+          data as Uint8Array<ArrayBuffer>,
+          BigInt(data.length),
+          flags | DONTWAIT,
+        ),
+      recv: (msg, socket) =>
+        zmq.zmq_msg_recv(
+          msg as Uint8Array<ArrayBuffer>,
+          socket as Deno.PointerObject,
+          DONTWAIT,
+        ),
+      more: (msg) => zmq.zmq_msg_more(msg as Uint8Array<ArrayBuffer>) === 1,
+      dataOffset: (msg) =>
+        Number(
+          BigInt(
+            Deno.UnsafePointer.value(
+              zmq.zmq_msg_data(msg as Uint8Array<ArrayBuffer>),
+            ),
+          ) -
+            BigInt(base),
+        ),
+      done: () => {
+        for (const socket of sockets) zmq.zmq_close(socket);
+        // Synchronous: nothing lingers on a closed inproc pair.
+        if (context) zmq.zmq_ctx_term_at_exit(context);
+      },
+    }, this.#msg);
+  }
+
   receive(socket: Handle): number {
+    const msg = this.#msg;
     const size = this.#zmq.zmq_msg_recv(
-      this.#msg,
+      msg,
       socket as Deno.PointerObject,
       DONTWAIT,
     );
     if (size >= 0) {
       this.#frameSize = size;
-      this.#more = this.#zmq.zmq_msg_more(this.#msg) === 1;
+      const layout = this.#layout;
+      // Small frames: data and MORE flag read from the struct (see msg_layout.ts).
+      this.#inline = layout !== null && msg[layout.type] === layout.vsmType;
+      this.#more = this.#inline
+        ? (msg[layout!.flags] & 1) === 1
+        : this.#zmq.zmq_msg_more(msg) === 1;
     }
     return size;
   }
   readFrame(into: Uint8Array): void {
+    if (this.#inline) {
+      const msg = this.#msg, start = this.#layout!.data, size = this.#frameSize;
+      for (let i = 0; i < size; i++) into[i] = msg[start + i];
+      return;
+    }
     if (this.#frameSize > 0) {
       const data = this.#zmq.zmq_msg_data(this.#msg);
       this.#libc.memcpy(

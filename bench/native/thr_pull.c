@@ -1,36 +1,24 @@
-/* Native reference: receive COUNT messages on a PULL socket, print msgs/s. */
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
-#include <zmq.h>
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+/* Native reference: bind a PULL socket, receive COUNT messages, print msgs/s from the first
+ * message to the last.  usage: thr_pull ENDPOINT COUNT [SIZE] */
+#include "common.h"
 
 int main(int argc, char **argv) {
-  if (argc < 3) {
-    fprintf(stderr, "usage: %s ENDPOINT COUNT\n", argv[0]);
-    return 2;
-  }
-  long count = atol(argv[2]);
+  const char *endpoint;
+  long count;
+  size_t size;
+  bench_args(argc, argv, &endpoint, &count, &size, 0);
   void *ctx = zmq_ctx_new();
   void *pull = zmq_socket(ctx, ZMQ_PULL);
-  if (zmq_bind(pull, argv[1]) != 0) {
-    perror("bind");
-    return 1;
-  }
-  printf("ready\n");
-  fflush(stdout);
+  bench_bind_ready(pull, endpoint);
   zmq_msg_t msg;
   zmq_msg_init(&msg);
-  zmq_msg_recv(&msg, pull, 0);
-  double start = now();
-  for (long i = 1; i < count; i++) zmq_msg_recv(&msg, pull, 0);
-  double elapsed = now() - start;
-  printf("%.0f\n", (count - 1) / elapsed);
+  if (zmq_msg_recv(&msg, pull, 0) < 0) bench_die("zmq_msg_recv");
+  double start = bench_now();
+  for (long i = 1; i < count; i++) {
+    if (zmq_msg_recv(&msg, pull, 0) < 0) bench_die("zmq_msg_recv");
+  }
+  double elapsed = bench_now() - start;
+  printf("result %.0f\n", (count - 1) / elapsed);
   zmq_msg_close(&msg);
   zmq_close(pull);
   zmq_ctx_term(ctx);

@@ -1,27 +1,26 @@
-/* Native reference: send COUNT messages of SIZE bytes on a PUSH socket. */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <zmq.h>
+/* Native reference: connect a PUSH socket, send COUNT messages of SIZE bytes, then wait for
+ * end-of-file on stdin (the harness closes it when the receiver is done: disconnecting while the
+ * receiver is at its high-water mark can lose the last messages) and exit, linger -1.
+ * usage: thr_push ENDPOINT COUNT SIZE < /dev/null */
+#include "common.h"
 
 int main(int argc, char **argv) {
-  if (argc < 4) {
-    fprintf(stderr, "usage: %s ENDPOINT COUNT SIZE\n", argv[0]);
-    return 2;
-  }
-  long count = atol(argv[2]);
-  size_t size = (size_t)atol(argv[3]);
+  const char *endpoint;
+  long count;
+  size_t size;
+  bench_args(argc, argv, &endpoint, &count, &size, 16);
   void *ctx = zmq_ctx_new();
   void *push = zmq_socket(ctx, ZMQ_PUSH);
   int linger = -1;
   zmq_setsockopt(push, ZMQ_LINGER, &linger, sizeof linger);
-  if (zmq_connect(push, argv[1]) != 0) {
-    perror("connect");
-    return 1;
-  }
+  if (zmq_connect(push, endpoint) != 0) bench_die("zmq_connect");
   char *buf = calloc(1, size ? size : 1);
-  for (long i = 0; i < count; i++) zmq_send(push, buf, size, 0);
+  for (long i = 0; i < count; i++) {
+    if (zmq_send(push, buf, size, 0) < 0) bench_die("zmq_send");
+  }
   free(buf);
+  while (getchar() != EOF) {
+  }
   zmq_close(push);
   zmq_ctx_term(ctx);
   return 0;

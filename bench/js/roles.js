@@ -1,0 +1,278 @@
+// @ts-check
+/**
+ * The JavaScript side of the benchmark, written once for every JS binding
+ * that shares the zeromq.js-style API (`new Push(options)`, `await bind`,
+ * `connect`, `await send`, `await receive`, `for await` over a socket):
+ * deno-zmq on Deno (deno_ours.ts), deno-zmq's npm build and zeromq.js on Node
+ * (node_peer.mjs).
+ *
+ * Each role follows the harness protocol (bench/process.ts): a binding side
+ * prints `ready ENDPOINT`, the measuring side prints `result VALUE [key=value
+ * ...]` last, and a role that cannot run prints `na REASON`.
+ *
+ * @module
+ */
+
+/**
+ * @typedef {object} BenchSocket
+ * @property {(endpoint: string) => Promise<void>} bind
+ * @property {(endpoint: string) => void} connect
+ * @property {() => void} close
+ * @property {string} lastEndpoint
+ */
+
+/**
+ * @typedef {{ send: (message: Uint8Array | Uint8Array[]) => Promise<void>, trySend?: (message: Uint8Array) => boolean, writable?: boolean }} Sends
+ * @typedef {{ receive: () => Promise<Uint8Array[]>, tryReceive?: () => Uint8Array[] | null }} Receives
+ * @typedef {Record<string, unknown>} Options
+ * @typedef {new (options?: Options) => BenchSocket & Sends} PushClass
+ * @typedef {new (options?: Options) => BenchSocket & AsyncIterable<unknown> & Receives} PullClass
+ * @typedef {new (options?: Options) => BenchSocket & Sends & Receives} ReqRepClass
+ */
+
+/**
+ * What a launcher hands to the roles.
+ * @typedef {object} Binding
+ * @property {PushClass} Push
+ * @property {PullClass} Pull
+ * @property {ReqRepClass} Request
+ * @property {ReqRepClass} Reply
+ * @property {(backend: string) => { close(): Promise<void> }} newContext a context on the named backend (throws if unavailable)
+ * @property {() => Promise<void>} finish called once a role is done: flush lingering messages, release the context
+ * @property {() => { rss: number, heapUsed: number }} memory resident set size and JS heap in use, in bytes
+ * @property {() => Promise<void>} peerDone resolves at end-of-file on stdin (the harness closes it once the receiver is done)
+ */
+
+/**
+ * @typedef {(zmq: Binding, endpoint: string, count: number, size: number, backend?: string) => Promise<void>} Role
+ */
+
+/** @param {string} endpoint */
+function ready(endpoint) {
+  console.log(`ready ${endpoint}`);
+}
+
+/**
+ * @param {number} value
+ * @param {Record<string, number>} [extra]
+ */
+function result(value, extra = {}) {
+  const pairs = Object.entries(extra).map(([k, v]) => ` ${k}=${v}`).join("");
+  console.log(`result ${value}${pairs}`);
+}
+
+/** Receive loop: COUNT messages, msgs/s from the first to the last. @type {Role} */
+async function thrPull(zmq, endpoint, count) {
+  const pull = new zmq.Pull();
+  await pull.bind(endpoint);
+  ready(pull.lastEndpoint);
+  let received = 0;
+  let start = 0;
+  for await (const _ of pull) {
+    if (received === 0) start = performance.now();
+    if (++received === count) break;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  pull.close();
+  await zmq.finish();
+  result(Math.round((count - 1) / seconds));
+}
+
+/**
+ * Send loop: COUNT frames of SIZE bytes; stays connected until the receiver
+ * is done (stdin closed), then delivers what lingers and exits.
+ * @type {Role}
+ */
+async function thrPush(zmq, endpoint, count, size) {
+  const push = new zmq.Push({ linger: -1 });
+  push.connect(endpoint);
+  const frame = new Uint8Array(size);
+  for (let i = 0; i < count; i++) await push.send(frame);
+  await zmq.peerDone();
+  push.close();
+  await zmq.finish();
+}
+
+/** REP side: echo COUNT requests. @type {Role} */
+async function latRep(zmq, endpoint, count) {
+  const rep = new zmq.Reply();
+  await rep.bind(endpoint);
+  ready(rep.lastEndpoint);
+  for (let i = 0; i < count; i++) {
+    const message = await rep.receive();
+    await rep.send(message);
+  }
+  rep.close();
+  await zmq.finish();
+}
+
+/** REQ side: COUNT round trips, mean microseconds each, the first (connection setup) not counted. @type {Role} */
+async function latReq(zmq, endpoint, count, size) {
+  const req = new zmq.Request();
+  req.connect(endpoint);
+  const frame = new Uint8Array(size);
+  await req.send(frame);
+  await req.receive();
+  const start = performance.now();
+  for (let i = 1; i < count; i++) {
+    await req.send(frame);
+    await req.receive();
+  }
+  const micros = (performance.now() - start) * 1000 / (count - 1);
+  req.close();
+  await zmq.finish();
+  result(Number(micros.toFixed(3)));
+}
+
+/**
+ * PUSH->PULL inproc in one process: a send loop and a `for await` receive loop
+ * running concurrently; resolves with msgs/s over the whole transfer.
+ * @param {Binding} zmq
+ * @param {unknown} context
+ * @param {string} endpoint
+ * @param {number} count
+ * @param {number} size
+ */
+async function stream(zmq, context, endpoint, count, size) {
+  const pull = new zmq.Pull(context ? { context } : {});
+  await pull.bind(endpoint);
+  const push = new zmq.Push(context ? { context } : {});
+  push.connect(endpoint);
+  const frame = new Uint8Array(size);
+  const start = performance.now();
+  const sending = (async () => {
+    for (let i = 0; i < count; i++) await push.send(frame);
+  })();
+  let received = 0;
+  if (count > 0) {
+    for await (const _ of pull) if (++received === count) break;
+  }
+  await sending;
+  const seconds = (performance.now() - start) / 1000;
+  push.close();
+  pull.close();
+  return count / seconds;
+}
+
+/**
+ * Opens a context on BACKEND, or prints `na` and returns undefined when that
+ * backend cannot be used here.
+ * @param {Binding} zmq
+ * @param {string | undefined} backend
+ */
+function openContext(zmq, backend) {
+  try {
+    return { context: backend ? zmq.newContext(backend) : undefined };
+  } catch (err) {
+    console.log(
+      `na ${backend} backend unavailable: ${
+        err instanceof Error ? err.message : err
+      }`,
+    );
+    return undefined;
+  }
+}
+
+/** Inproc throughput in one process, optionally on a given backend ("wasm"). @type {Role} */
+async function thrInproc(zmq, endpoint, count, size, backend) {
+  const opened = openContext(zmq, backend);
+  if (!opened) return;
+  const rate = await stream(zmq, opened.context, endpoint, count, size);
+  await opened.context?.close();
+  await zmq.finish();
+  result(Math.round(rate));
+}
+
+/**
+ * The single-threaded DONTWAIT loop of bench/native/thr_single.c, through the
+ * public API: trySend until the high-water mark, tryReceive until empty, then
+ * read ZMQ_EVENTS (`writable`) as native does before it would park.
+ * @type {Role}
+ */
+async function thrSingle(zmq, endpoint, count, size, backend) {
+  const opened = openContext(zmq, backend);
+  if (!opened) return;
+  const options = opened.context ? { context: opened.context } : {};
+  const pull = new zmq.Pull(options);
+  await pull.bind(endpoint);
+  const push = new zmq.Push(options);
+  push.connect(endpoint);
+  const frame = new Uint8Array(size);
+  if (!push.trySend || !pull.tryReceive) {
+    console.log("na this binding has no trySend/tryReceive");
+    return;
+  }
+  let sent = 0, received = 0;
+  const start = performance.now();
+  while (received < count) {
+    while (sent < count && push.trySend(frame)) sent++;
+    while (pull.tryReceive()) received++;
+    void push.writable;
+  }
+  const rate = count / ((performance.now() - start) / 1000);
+  push.close();
+  pull.close();
+  await opened.context?.close();
+  await zmq.finish();
+  result(Math.round(rate));
+}
+
+/**
+ * RSS before and after streaming COUNT messages inproc (after a 100k warm-up);
+ * the JS heap in use is reported too, to tell garbage from a leak.
+ * @type {Role}
+ */
+async function memory(zmq, endpoint, count, size) {
+  const mb = (/** @type {number} */ bytes) =>
+    Number((bytes / 2 ** 20).toFixed(2));
+  await stream(
+    zmq,
+    undefined,
+    `${endpoint}-warmup`,
+    Math.min(100_000, count),
+    size,
+  );
+  const before = zmq.memory();
+  await stream(zmq, undefined, endpoint, count, size);
+  const after = zmq.memory();
+  await zmq.finish();
+  result(mb(after.rss - before.rss), {
+    rssBeforeMB: mb(before.rss),
+    rssAfterMB: mb(after.rss),
+    heapBeforeMB: mb(before.heapUsed),
+    heapAfterMB: mb(after.heapUsed),
+  });
+}
+
+/** The roles by the name the harness passes as first argument. */
+export const roles = /** @type {Record<string, Role>} */ ({
+  thr_pull: thrPull,
+  thr_push: thrPush,
+  lat_rep: latRep,
+  lat_req: latReq,
+  thr_inproc: thrInproc,
+  thr_single: thrSingle,
+  mem: memory,
+});
+
+/**
+ * Runs the role named by ARGS[0] with ARGS `ROLE ENDPOINT COUNT SIZE [BACKEND]`.
+ * @param {Binding} zmq
+ * @param {string[]} args
+ */
+export async function main(zmq, args) {
+  const [name, endpoint, count, size, backend] = args;
+  const role = roles[name];
+  if (!role) {
+    throw new Error(
+      `unknown role "${name}"; one of ${Object.keys(roles).join(", ")}`,
+    );
+  }
+  await role(
+    zmq,
+    endpoint,
+    Number(count),
+    Number(size ?? 16),
+    backend || undefined,
+  );
+}
