@@ -97,7 +97,7 @@ Deno.test("zyredir: one JSON file per online node, written on ENTER, deleted on 
     "--dir",
     dir,
     "--duration",
-    "8000",
+    "12000",
   );
   const a = new Zyre({
     ...fastOptions(port),
@@ -116,7 +116,7 @@ Deno.test("zyredir: one JSON file per online node, written on ENTER, deleted on 
   };
   const until = async (what: string, check: () => Promise<boolean>) => {
     // Generous: a loaded CI machine runs this under Node too.
-    const deadline = performance.now() + 6000;
+    const deadline = performance.now() + 10_000;
     while (!(await check())) {
       if (performance.now() > deadline) throw new Error(`timed out: ${what}`);
       await new Promise((r) => setTimeout(r, 50));

@@ -28,6 +28,12 @@ const DENO_ONLY = [
     /^Socket\.fromHandle adopts a socket made by other FFI code/,
     "uses Deno.dlopen",
   ],
+  [/^echo_stream: plain TCP clients/, "uses Deno.connect as the plain TCP client"],
+  [/^worker_pool: Workers sharing one context/, "runs Deno Workers (Node has worker_threads)"],
+  [
+    /^a socket dropped without close\(\) is closed by the GC safety net/,
+    "spawns Deno with --v8-flags=--expose-gc",
+  ],
 ];
 
 /** Per-test time limit (Deno has none; a hang here should fail, not stall CI). */
