@@ -381,6 +381,9 @@ class DenoFfiBackend implements Backend {
     }
     return zString(publicKey);
   }
+  yieldThread(): void {
+    this.#libc.sched_yield();
+  }
   handleAddress(handle: Handle): bigint {
     return BigInt(Deno.UnsafePointer.value(handle as Deno.PointerObject));
   }

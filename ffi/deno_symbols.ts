@@ -116,6 +116,7 @@ export const libcSymbols = {
   },
   eventfd: { parameters: ["u32", "i32"], result: "i32", optional: true },
   pipe: { parameters: ["buffer"], result: "i32" },
+  sched_yield: { parameters: [], result: "i32" },
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   close: { parameters: ["i32"], result: "i32" },

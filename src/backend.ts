@@ -147,6 +147,8 @@ export interface Backend {
   leave?(socket: Handle, group: string): number;
   /** Draft API: `zmq_connect_peer` (PEER): the new peer's routing id, or 0. */
   connectPeer?(socket: Handle, endpoint: string): number;
+  /** `sched_yield`: lets libzmq's I/O thread run while a socket spins briefly. */
+  yieldThread?(): void;
   /** The address of a native handle, to share a context with Workers. */
   handleAddress?(handle: Handle): bigint;
   /** The native handle at an address from {@link Backend.handleAddress}. */

@@ -17,6 +17,7 @@ import {
 import { encodeOption } from "./option_access.ts";
 import { type BackendChoice, selectBackend } from "./select.ts";
 import { onProcessExit } from "./runtime.ts";
+import { InprocRegistry } from "./inproc.ts";
 
 // Contexts still open when the process exits. Terminating them at exit lets
 // sockets with a linger period deliver their last messages, as in C programs.
@@ -40,11 +41,27 @@ export interface ContextInternals {
   readonly backend: Backend;
   readonly handle: Handle;
   reactor(): Reactor;
-  /** Registers a socket (weakly: a dropped socket can be collected); returns its unregistration. */
-  adopt(socket: Closable): () => void;
+  /**
+   * Registers a socket, weakly (a dropped socket can be collected), with how
+   * to close its libzmq socket should it be collected before its finalizer
+   * ran; returns the unregistration.
+   */
+  adopt(socket: Closable, closeCollected: () => void): () => void;
   forget(socket: Closable): void;
   parked(socket: Rechecked, waiting: boolean): void;
+  /** The inproc names of this context (see inproc.ts). */
+  readonly inproc: InprocRegistry;
+  /** False for a context shared from elsewhere (Context.fromAddress). */
+  readonly owned: boolean;
+  /** Whether sockets other than this one are waiting. */
+  othersWaiting(socket: Rechecked): boolean;
   noteOperation(): void;
+}
+
+/** A registered socket: weakly held, with how to close it once collected. */
+interface SocketEntry {
+  readonly ref: WeakRef<Closable>;
+  readonly closeCollected: () => void;
 }
 
 /** A socket as seen by its context. */
@@ -105,8 +122,7 @@ export class Context {
   #reactor: Reactor | undefined;
   // Weak, so that a socket dropped without close() can be collected (and
   // closed by the safety net in socket.ts).
-  readonly #sockets = new Set<WeakRef<Closable>>();
-  readonly #socketRefs = new WeakMap<Closable, WeakRef<Closable>>();
+  readonly #sockets = new Set<SocketEntry>();
   readonly #parked = new Set<Rechecked>();
   #recheckScheduled = false;
   #closing: Promise<void> | undefined;
@@ -173,21 +189,22 @@ export class Context {
         }
         return this.#reactor = backend.createReactor(handle);
       },
-      adopt: (socket) => {
-        const ref = new WeakRef(socket);
-        this.#sockets.add(ref);
-        this.#socketRefs.set(socket, ref);
-        return () => void this.#sockets.delete(ref);
+      adopt: (socket, closeCollected) => {
+        const entry = { ref: new WeakRef(socket), closeCollected };
+        this.#sockets.add(entry);
+        return () => void this.#sockets.delete(entry);
       },
       forget: (socket) => {
-        const ref = this.#socketRefs.get(socket);
-        if (ref) this.#sockets.delete(ref);
         this.#parked.delete(socket as unknown as Rechecked);
       },
       parked: (socket, waiting) => {
         if (waiting) this.#parked.add(socket);
         else this.#parked.delete(socket);
       },
+      inproc: new InprocRegistry(),
+      owned: this.#owned,
+      othersWaiting: (socket) =>
+        this.#parked.size > (this.#parked.has(socket) ? 1 : 0),
       noteOperation: () => {
         if (this.#parked.size === 0 || this.#recheckScheduled) return;
         this.#recheckScheduled = true;
@@ -304,7 +321,7 @@ export class Context {
   close(): Promise<void> {
     openContexts.delete(this);
     return this.#closing ??= (async () => {
-      for (const ref of [...this.#sockets]) ref.deref()?.close();
+      this.#closeSockets();
       await this.#reactor?.close();
       if (!this.#owned) return;
       const rc = await this.#backend.contextTerm(this.#handle);
@@ -317,9 +334,17 @@ export class Context {
     openContexts.delete(this);
     if (this.#closing || !this.#owned) return;
     this.#closing = Promise.resolve();
-    for (const ref of [...this.#sockets]) ref.deref()?.close();
+    this.#closeSockets();
     // A poll may still be parked on a thread: it no longer matters at exit.
     this.#backend.contextTermAtExit(this.#handle);
+  }
+
+  #closeSockets(): void {
+    for (const entry of [...this.#sockets]) {
+      const socket = entry.ref.deref();
+      if (socket) socket.close();
+      else entry.closeCollected(); // collected, finalizer still pending
+    }
   }
 
   /** Same as {@link Context.close}, for `await using`. */

@@ -182,7 +182,7 @@ export class SocketEvents extends EventTarget
    */
   constructor(socket: Socket) {
     super();
-    const { backend, handle, onClose } = socketInternals(socket);
+    const { backend, handle, onClose, context } = socketInternals(socket);
     if (!backend.socketMonitor) {
       throw new ZmqError(
         "ENOTSUP",
@@ -194,6 +194,10 @@ export class SocketEvents extends EventTarget
     if (backend.socketMonitor(handle, endpoint, 0xffff) !== 0) {
       throw zmqError(backend, { endpoint });
     }
+    // libzmq bound the name (as a PAIR): tell the context, which defers
+    // connects to inproc names nobody bound yet (see inproc.ts).
+    context.inproc.bound(endpoint, this, 0);
+    onClose(() => context.inproc.forget(this));
     this.#pair = new Pair({ context: socket.context });
     this.#pair.connect(endpoint);
     // Stopping the monitor makes libzmq send a final "end" event.
