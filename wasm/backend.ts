@@ -330,7 +330,12 @@ class WasmBackend implements Backend {
     return rc;
   }
 
-  sendDraft(socket: Handle, frame: Uint8Array, routingId: number, group: string | null): number {
+  sendDraft(
+    socket: Handle,
+    frame: Uint8Array,
+    routingId: number,
+    group: string | null,
+  ): number {
     const m = this.#m;
     const msg = this.#sendMsg;
     if (m._zmq_msg_init_size(msg, frame.byteLength) !== 0) return -1;
@@ -365,7 +370,9 @@ class WasmBackend implements Backend {
     return this.#m._zmq_leave(socket as number, this.#cString(group));
   }
   connectPeer(socket: Handle, endpoint: string): number {
-    const id = this.#m._zmq_connect_peer(socket as number, this.#cString(endpoint)) >>> 0;
+    const id =
+      this.#m._zmq_connect_peer(socket as number, this.#cString(endpoint)) >>>
+      0;
     if (id !== 0 && this.#watched > 0) this.#progress();
     return id;
   }

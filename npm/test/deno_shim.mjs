@@ -28,8 +28,14 @@ const DENO_ONLY = [
     /^Socket\.fromHandle adopts a socket made by other FFI code/,
     "uses Deno.dlopen",
   ],
-  [/^echo_stream: plain TCP clients/, "uses Deno.connect as the plain TCP client"],
-  [/^worker_pool: Workers sharing one context/, "runs Deno Workers (Node has worker_threads)"],
+  [
+    /^echo_stream: plain TCP clients/,
+    "uses Deno.connect as the plain TCP client",
+  ],
+  [
+    /^worker_pool: Workers sharing one context/,
+    "runs Deno Workers (Node has worker_threads)",
+  ],
   [
     /^a socket dropped without close\(\) is closed by the GC safety net/,
     "spawns Deno with --v8-flags=--expose-gc",
