@@ -61,7 +61,9 @@ type PendingReceive = Pending<Uint8Array[]>;
 type SendAttempt = true | { frames: readonly Frame[]; next: number };
 /** Where a draft-API message goes: a peer's routing id, or a group. */
 export interface DraftTarget {
+  /** The routing id of the peer (CLIENT/SERVER/PEER). */
   routingId?: number;
+  /** The group (RADIO). */
   group?: string | null;
 }
 interface PendingSend extends Pending<void> {
