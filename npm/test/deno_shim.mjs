@@ -40,6 +40,15 @@ const DENO_ONLY = [
     /^a socket dropped without close\(\) is closed by the GC safety net/,
     "spawns Deno with --v8-flags=--expose-gc",
   ],
+  [/^raw tcp: /, "uses Deno.connect as the raw TCP client"],
+  [
+    /^faults: (context close|Deno\.exit\(\))/,
+    "uses Deno.listen for an unreachable peer",
+  ],
+  [
+    /^load: /,
+    "spawns Deno fixtures with --v8-flags and Deno.dlopen(libc) fd counting",
+  ],
 ];
 
 /** Per-test time limit (Deno has none; a hang here should fail, not stall CI). */
@@ -258,6 +267,7 @@ export const __testDeno = {
   test,
   Command,
   pid: process.pid,
+  memoryUsage: () => process.memoryUsage(),
   args: process.argv.slice(2),
   execPath: () => process.execPath,
   build: {

@@ -114,6 +114,9 @@ const bundleOptions = {
   target: "node20",
   define: { Deno: "__testDeno" },
   inject: [join(here, "deno_shim.mjs")],
+  // Test-only npm dependencies (fast-check) come from npm/node_modules, where
+  // npm/package.json installs them (Deno maps them in deno.json "imports").
+  nodePaths: [join(here, "..", "node_modules")],
   plugins: [builtPackage],
   logLevel: "warning",
 };
