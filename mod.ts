@@ -128,6 +128,7 @@ export {
   Peer,
   Radio,
   type RoutedMessage,
+  RoutedSocket,
   Scatter,
   Server,
 } from "./src/draft.ts";

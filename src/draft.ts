@@ -105,6 +105,43 @@ function checkRoutingId(routingId: unknown): number {
 }
 
 /**
+ * What SERVER and PEER share: single frames addressed by routing id, and
+ * received as `[frame, { routingId }]`.
+ *
+ * @example
+ * ```ts
+ * import { Context, type RoutedSocket, Server } from "./mod.ts";
+ * await using context = new Context({ backend: "wasm" });
+ * using server: RoutedSocket = new Server({ context });
+ * ```
+ */
+export abstract class RoutedSocket extends Socket {
+  /** Creates a routed draft socket of a type. */
+  protected constructor(type: number, options?: SocketOptions) {
+    super(type, options);
+    this.receiveMetadata("routingId");
+  }
+  /** Sends one frame to the peer with this routing id. */
+  send(frame: Frame, options: { routingId: number }): Promise<void> {
+    try {
+      return raw(this).sendDraftMessage(frame, {
+        routingId: checkRoutingId(options?.routingId),
+      });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+  /** Receives one frame and the routing id of the peer that sent it. */
+  receive(): Promise<RoutedMessage> {
+    return raw(this).receiveMessage().then(routed);
+  }
+  /** Iterates over incoming messages until the socket is closed. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<RoutedMessage> {
+    return mapIterator(raw(this).messages(), routed);
+  }
+}
+
+/**
  * The server of CLIENT/SERVER (draft): receives `[frame, { routingId }]` and
  * replies with `send(frame, { routingId })`.
  *
@@ -120,29 +157,10 @@ function checkRoutingId(routingId: unknown): number {
  * await server.send("pong", { routingId });
  * ```
  */
-export class Server extends Socket {
+export class Server extends RoutedSocket {
   /** Creates a SERVER socket. */
   constructor(options?: SocketOptions) {
     super(draftType("Server", options), options);
-    this.receiveMetadata("routingId");
-  }
-  /** Sends one frame to the client with this routing id. */
-  send(frame: Frame, options: { routingId: number }): Promise<void> {
-    try {
-      return raw(this).sendDraftMessage(frame, {
-        routingId: checkRoutingId(options?.routingId),
-      });
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  }
-  /** Receives one frame and the routing id of the client that sent it. */
-  receive(): Promise<RoutedMessage> {
-    return raw(this).receiveMessage().then(routed);
-  }
-  /** Iterates over incoming messages until the socket is closed. */
-  [Symbol.asyncIterator](): AsyncIterableIterator<RoutedMessage> {
-    return mapIterator(raw(this).messages(), routed);
   }
 }
 
@@ -352,11 +370,10 @@ export class Datagram extends Socket {
  * await b.send("hi", { routingId: toA });
  * ```
  */
-export class Peer extends Socket {
+export class Peer extends RoutedSocket {
   /** Creates a PEER socket. */
   constructor(options?: SocketOptions) {
     super(draftType("Peer", options), options);
-    this.receiveMetadata("routingId");
   }
   /** Connects to an endpoint; returns the routing id to send to that peer with. */
   connectPeer(endpoint: string): number {
@@ -376,24 +393,6 @@ export class Peer extends Socket {
     const routingId = backend.connectPeer!(handle, endpoint);
     if (routingId === 0) throw zmqError(backend, { endpoint });
     return routingId;
-  }
-  /** Sends one frame to the peer with this routing id. */
-  send(frame: Frame, options: { routingId: number }): Promise<void> {
-    try {
-      return raw(this).sendDraftMessage(frame, {
-        routingId: checkRoutingId(options?.routingId),
-      });
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  }
-  /** Receives one frame and the routing id of the peer that sent it. */
-  receive(): Promise<RoutedMessage> {
-    return raw(this).receiveMessage().then(routed);
-  }
-  /** Iterates over incoming messages until the socket is closed. */
-  [Symbol.asyncIterator](): AsyncIterableIterator<RoutedMessage> {
-    return mapIterator(raw(this).messages(), routed);
   }
 }
 

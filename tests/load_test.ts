@@ -134,7 +134,13 @@ for (const backend of backends()) {
           } after each round, ${r.fdsAfter} after context close`,
       );
       assert.equal(r.afterRounds.length, rounds);
-      for (const count of r.afterRounds) assert.equal(count, r.afterRounds[0]);
+      // libzmq's reaper closes fds asynchronously, so a round may end one fd
+      // apart from another; a leak would grow with every round instead.
+      const spread = Math.max(...r.afterRounds) - Math.min(...r.afterRounds);
+      assert.ok(
+        spread <= 2,
+        `fd counts drift across rounds: ${r.afterRounds.join(", ")}`,
+      );
       assert.equal(r.fdsAfter, r.fdsBefore, "file descriptors leaked");
     });
   }
