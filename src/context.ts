@@ -53,8 +53,8 @@ export interface ContextInternals {
   readonly inproc: InprocRegistry;
   /** False for a context shared from elsewhere (Context.fromAddress). */
   readonly owned: boolean;
-  /** Whether sockets other than this one are waiting. */
-  othersWaiting(socket: Rechecked): boolean;
+  /** How many sockets the context has open. */
+  socketCount(): number;
   noteOperation(): void;
 }
 
@@ -203,8 +203,7 @@ export class Context {
       },
       inproc: new InprocRegistry(),
       owned: this.#owned,
-      othersWaiting: (socket) =>
-        this.#parked.size > (this.#parked.has(socket) ? 1 : 0),
+      socketCount: () => this.#sockets.size,
       noteOperation: () => {
         if (this.#parked.size === 0 || this.#recheckScheduled) return;
         this.#recheckScheduled = true;

@@ -925,8 +925,8 @@ export class Socket {
         (this.#sends.length > 0 ? POLLOUT : 0);
       let events = b.events(h);
       if (
-        events >= 0 && !(events & wanted) && b.yieldThread &&
-        !this.#ctx.othersWaiting(this)
+        events >= 0 && !(events & wanted) && this.#remote && b.yieldThread &&
+        this.#ctx.socketCount() === 1
       ) {
         events = this.#spin(wanted);
       }
@@ -944,12 +944,14 @@ export class Socket {
   }
 
   /**
-   * A single waiting socket with remote peers spins briefly (yielding the
-   * CPU to libzmq's I/O thread) before parking: a parked wait costs a poll on
-   * another thread and a cross-thread wake-up (~30 us on a busy core), which
-   * dominated request-reply latency (tcp REQ/REP 16 B, pinned: 150 us ->
-   * 73 us a round trip; native libzmq 83 us). inproc peers are most likely
-   * on this very thread, where spinning could only delay them.
+   * The only socket of its context, when it talks to remote peers, spins
+   * briefly (yielding the CPU to libzmq's I/O thread) before parking: a
+   * parked wait costs a poll on another thread and a cross-thread wake-up
+   * (~30 us on a busy core), which dominated request-reply latency (tcp
+   * REQ/REP 16 B, pinned: 150 us -> 68-85 us a round trip; native libzmq
+   * 81-104 us). With other sockets in the context, or inproc peers, the peer
+   * is likely on this very thread, which a spin would only hold up (measured:
+   * a same-process tcp PUSH/PULL fell from 1.4 M to 80 k msg/s).
    */
   #spin(wanted: number): number {
     const b = this.#b, h = this.#h;
