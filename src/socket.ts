@@ -125,6 +125,7 @@ export class Socket {
   // Set while another component (a running Proxy) owns the socket.
   #owner: SocketOwner | null = null;
   #closeWhenReleased = false;
+  #internals: SocketInternals | undefined;
   // Run just before the libzmq socket is closed (e.g. to stop its monitor).
   readonly #closeHooks: (() => void)[] = [];
   // Draft sockets: which per-message property received messages carry.
@@ -837,7 +838,8 @@ export class Socket {
 
   /** @ignore */
   [internalsKey](): SocketInternals {
-    return {
+    // Made once: pollers ask for it on every readiness check.
+    return this.#internals ??= {
       backend: this.#b,
       handle: this.#h,
       context: this.#ctx,
