@@ -15,7 +15,7 @@ import {
   type OptionSpec,
 } from "./options.ts";
 import { encodeOption } from "./option_access.ts";
-import { type BackendChoice, selectBackend } from "./select.ts";
+import { type BackendChoice, loadBackend, selectBackend } from "./select.ts";
 import { onProcessExit } from "./runtime.ts";
 import { InprocRegistry } from "./inproc.ts";
 
@@ -210,6 +210,26 @@ export class Context {
         queueMicrotask(rechecks);
       },
     });
+  }
+
+  /**
+   * Creates a context once its backend is loaded: the way to get a WASM
+   * context in a program that also has FFI (the WASM module is loaded on
+   * demand; `new Context({ backend: "wasm" })` works once it is).
+   *
+   * @example
+   * ```ts
+   * import { Context } from "@deno-zmq/zmq";
+   * await using context = await Context.create({ backend: "wasm" });
+   * console.log(context.backend); // "wasm"
+   * ```
+   */
+  static async create(options: ContextOptions = {}): Promise<Context> {
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError("Context options must be an object");
+    }
+    await loadBackend(options.backend ?? "auto");
+    return new Context(options);
   }
 
   /**

@@ -6,6 +6,8 @@
  * @module
  */
 
+// The main entry registers the backends.
+import "../mod.ts";
 import { Context, internals } from "./context.ts";
 import { ZmqError } from "./errors.ts";
 import { zmqError } from "./last_error.ts";
@@ -17,6 +19,8 @@ import {
   socketInternals,
   type SocketOptions,
 } from "./socket.ts";
+
+export type { DraftTarget } from "./socket.ts";
 
 /** libzmq draft socket type numbers. */
 export const DraftSocketType = {

@@ -42,7 +42,7 @@ import {
 } from "./options.ts";
 import { Queue } from "./queue.ts";
 import { typeName } from "./inproc.ts";
-import type { SocketEvents } from "./monitor.ts";
+import { SocketEvents } from "./monitor.ts";
 import { fairnessCheck, yieldToEventLoop } from "./fairness.ts";
 
 /** Options every socket constructor accepts. */
@@ -226,6 +226,23 @@ export class Socket {
     );
   }
 
+  #monitor: SocketEvents | undefined;
+  /**
+   * The socket's events (connections, binds, handshakes, ...): an EventTarget
+   * and an async iterable, created on first access (see `SocketEvents`).
+   *
+   * @example
+   * ```ts
+   * import { Pull } from "@deno-zmq/zmq";
+   * using pull = new Pull();
+   * pull.events.addEventListener("bind", (event) => console.log(event.endpoint));
+   * await pull.bind("tcp://127.0.0.1:*");
+   * ```
+   */
+  get events(): SocketEvents {
+    return this.#monitor ??= new SocketEvents(this);
+  }
+
   /** Whether the socket was closed. */
   get closed(): boolean {
     return this.#closed;
@@ -307,7 +324,7 @@ export class Socket {
       }
       socketType = new DataView(into.buffer).getInt32(0, true);
     }
-    const cls = socketClasses.get(socketType);
+    const cls = socketClassOf(socketType);
     if (!cls) throw new TypeError(`Unknown socket type ${socketType}`);
     adopting = handle;
     try {
@@ -1118,6 +1135,13 @@ const socketClasses = new Map<
   new (options?: SocketOptions) => Socket
 >();
 
+/** The class registered for a socket type (see {@link registerSocketClass}). */
+export function socketClassOf(
+  type: number,
+): (new (options?: SocketOptions) => Socket) | undefined {
+  return socketClasses.get(type);
+}
+
 /** Registers the class `Socket.fromHandle` uses for a socket type. */
 export function registerSocketClass(
   type: number,
@@ -1141,11 +1165,5 @@ function settle<T extends Pending<never> | PendingReceive | PendingSend>(
 
 defineOptions(Socket.prototype, socketOptions);
 
-/** Socket option properties, generated from the option table, and the socket's events. */
-export interface Socket extends OptionProperties<typeof socketOptions> {
-  /**
-   * The socket's events (connections, binds, handshakes, ...): an EventTarget
-   * and an async iterable, created on first access (see `SocketEvents`).
-   */
-  readonly events: SocketEvents;
-}
+/** Socket option properties, generated from the option table. */
+export interface Socket extends OptionProperties<typeof socketOptions> {}
