@@ -90,7 +90,7 @@ const RECHECK_LIMIT = 64;
  *
  * @example A context with its own I/O threads
  * ```ts
- * import { Context, Pull } from "./mod.ts";
+ * import { Context, Pull } from "@deno-zmq/zmq";
  *
  * await using context = new Context({ ioThreads: 2 });
  * using pull = new Pull({ context });
@@ -106,7 +106,7 @@ export class Context {
    *
    * @example
    * ```ts
-   * import { Context } from "./mod.ts";
+   * import { Context } from "@deno-zmq/zmq";
    * console.log(Context.default.backend);
    * ```
    */
@@ -134,7 +134,7 @@ export class Context {
    *
    * @example
    * ```ts
-   * import { Context } from "./mod.ts";
+   * import { Context } from "@deno-zmq/zmq";
    * await using context = new Context({ backend: "auto", maxSockets: 2048 });
    * ```
    */
@@ -238,7 +238,7 @@ export class Context {
    *
    * @example
    * ```ts
-   * import { Context } from "./mod.ts";
+   * import { Context } from "@deno-zmq/zmq";
    * await using context = new Context();
    * const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
    * worker.postMessage({ context: context.address });
@@ -262,7 +262,7 @@ export class Context {
    *
    * @example
    * ```ts
-   * import { Context, Pull } from "./mod.ts";
+   * import { Context, Pull } from "@deno-zmq/zmq";
    * self.onmessage = async (event) => {
    *   await using context = Context.fromAddress(event.data.context);
    *   using pull = new Pull({ context });
@@ -301,7 +301,7 @@ export class Context {
    *
    * @example
    * ```ts
-   * import { Context } from "./mod.ts";
+   * import { Context } from "@deno-zmq/zmq";
    * await using context = new Context({ backend: "wasm" });
    * console.log(context.has("curve")); // false: the WASM build has no CURVE
    * ```
@@ -330,7 +330,7 @@ export class Context {
    *
    * @example
    * ```ts
-   * import { Context, Push } from "./mod.ts";
+   * import { Context, Push } from "@deno-zmq/zmq";
    * const context = new Context();
    * const push = new Push({ context });
    * await context.close();

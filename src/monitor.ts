@@ -102,7 +102,7 @@ export interface SocketEventInit {
  *
  * @example
  * ```ts
- * import { Pull } from "./mod.ts";
+ * import { Pull } from "@deno-zmq/zmq";
  * using pull = new Pull();
  * pull.events.addEventListener("bind", (event) => console.log("listening on", event.endpoint));
  * await pull.bind("tcp://127.0.0.1:*");
@@ -127,7 +127,7 @@ export class SocketEvent extends Event {
    *
    * @example
    * ```ts
-   * import { SocketEvent } from "./mod.ts";
+   * import { SocketEvent } from "@deno-zmq/zmq";
    * new SocketEvent("connect", { endpoint: "tcp://127.0.0.1:5555", value: 12 });
    * ```
    */
@@ -157,7 +157,7 @@ let monitors = 0;
  *
  * @example Iterate
  * ```ts
- * import { Push } from "./mod.ts";
+ * import { Push } from "@deno-zmq/zmq";
  * using push = new Push();
  * const events = push.events;
  * push.connect("tcp://127.0.0.1:5555");
@@ -179,7 +179,7 @@ export class SocketEvents extends EventTarget
    *
    * @example
    * ```ts
-   * import { Pull, SocketEvents } from "./mod.ts";
+   * import { Pull, SocketEvents } from "@deno-zmq/zmq";
    * using pull = new Pull();
    * const events = new SocketEvents(pull);
    * ```

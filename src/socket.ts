@@ -95,7 +95,7 @@ const pool = new FramePool();
  *
  * @example Options as properties
  * ```ts
- * import { Push } from "./mod.ts";
+ * import { Push } from "@deno-zmq/zmq";
  *
  * using push = new Push({ sendHighWaterMark: 1000, linger: 0 });
  * push.sendTimeout = 500;
@@ -146,7 +146,7 @@ export class Socket {
    *
    * @example
    * ```ts
-   * import { Pair } from "./mod.ts";
+   * import { Pair } from "@deno-zmq/zmq";
    * using pair = new Pair({ linger: 0 });
    * ```
    */
@@ -280,7 +280,7 @@ export class Socket {
    *
    * @example
    * ```ts
-   * import { Pair } from "./mod.ts";
+   * import { Pair } from "@deno-zmq/zmq";
    * using pair = new Pair();
    * console.log(pair.handle !== null); // true
    * ```
@@ -296,7 +296,7 @@ export class Socket {
    *
    * @example
    * ```ts
-   * import { Context, Socket } from "./mod.ts";
+   * import { Context, Socket } from "@deno-zmq/zmq";
    * // A PULL socket made by other native code, in the same libzmq context.
    * const context = new Context();
    * const lib = Deno.dlopen("libzmq.so.5", {
@@ -341,7 +341,7 @@ export class Socket {
    *
    * @example
    * ```ts
-   * import { Pull } from "./mod.ts";
+   * import { Pull } from "@deno-zmq/zmq";
    * using pull = new Pull();
    * await pull.bind("tcp://127.0.0.1:*");
    * console.log(pull.lastEndpoint); // e.g. "tcp://127.0.0.1:43261"
@@ -362,7 +362,7 @@ export class Socket {
    *
    * @example
    * ```ts
-   * import { Pull } from "./mod.ts";
+   * import { Pull } from "@deno-zmq/zmq";
    * using pull = new Pull();
    * await pull.bind("inproc://unbind-example");
    * await pull.unbind("inproc://unbind-example");
@@ -383,7 +383,7 @@ export class Socket {
    *
    * @example
    * ```ts
-   * import { Push } from "./mod.ts";
+   * import { Push } from "@deno-zmq/zmq";
    * using push = new Push();
    * push.connect("tcp://127.0.0.1:5555");
    * ```
@@ -397,7 +397,7 @@ export class Socket {
    *
    * @example
    * ```ts
-   * import { Push } from "./mod.ts";
+   * import { Push } from "@deno-zmq/zmq";
    * using push = new Push();
    * push.connect("tcp://127.0.0.1:5555");
    * push.disconnect("tcp://127.0.0.1:5555");
@@ -480,7 +480,7 @@ export class Socket {
    *
    * @example
    * ```ts
-   * import { Pull } from "./mod.ts";
+   * import { Pull } from "@deno-zmq/zmq";
    * const pull = new Pull();
    * pull.close();
    * pull.close(); // no-op
