@@ -21,6 +21,7 @@ export type ErrnoName =
   | "ENODEV"
   | "EINVAL"
   | "EMFILE"
+  | "EPIPE"
   | "ENAMETOOLONG"
   | "ENOTSOCK"
   | "EMSGSIZE"
