@@ -12,27 +12,39 @@ import type { BenchCase, ImplId, Scenario } from "./cases.ts";
 import type { Command, Plan } from "./process.ts";
 import { paths } from "./paths.ts";
 
-/** Roles of the scenarios: which process binds, which measures. */
+/**
+ * Roles of the scenarios: which process binds, which measures (`native`: the
+ * native program, when it is not named after the role).
+ */
 const scenarioRoles: Record<
   Scenario,
   {
     server?: string;
     client: string;
+    native?: string;
     resultFrom: "server" | "client";
-    pinned?: boolean;
   }
 > = {
   throughput: { server: "thr_pull", client: "thr_push", resultFrom: "server" },
-  latency: {
-    server: "lat_rep",
-    client: "lat_req",
-    resultFrom: "client",
-    pinned: true,
-  },
+  latency: { server: "lat_rep", client: "lat_req", resultFrom: "client" },
   inproc: { client: "thr_inproc", resultFrom: "client" },
+  // Native's inproc reference already runs its sender on a second thread.
+  "inproc-worker": {
+    client: "thr_inproc_worker",
+    native: "thr_inproc",
+    resultFrom: "client",
+  },
   single: { client: "thr_single", resultFrom: "client" },
   memory: { client: "mem", resultFrom: "client" },
+  sockets: { client: "mem_sockets", resultFrom: "client" },
 };
+
+/**
+ * The scenarios whose two processes can be pinned to different cores, so
+ * that neither side's helper threads (libzmq I/O, V8, Python) take the
+ * other side's core.
+ */
+export const pinnable: readonly Scenario[] = ["throughput", "latency"];
 
 /** The command running ROLE for implementation IMPL (BACKEND: deno-zmq's backend, if not the default). */
 function command(
@@ -95,7 +107,7 @@ export interface PlanOptions {
   count: number;
   /** Kill the run after this many milliseconds. */
   timeoutMs: number;
-  /** CPU lists for the server and the client of pinned scenarios (undefined: no pinning). */
+  /** CPU lists for the server and the client (undefined: no pinning). */
   pinning?: readonly [string, string];
 }
 
@@ -114,8 +126,11 @@ export function planFor(
   // deno-zmq's single-threaded case is its WASM backend; native runs the same one-thread loop.
   const backend = benchCase.scenario === "single" ? "wasm" : undefined;
   const pin = (argv: string[], cpus: string | undefined): Command => ({
-    argv: roles.pinned && cpus ? ["taskset", "-c", cpus, ...argv] : argv,
+    argv: cpus ? ["taskset", "-c", cpus, ...argv] : argv,
   });
+  const client = impl === "native" && roles.native
+    ? roles.native
+    : roles.client;
   const server = roles.server;
   return {
     server: server
@@ -126,7 +141,7 @@ export function planFor(
       pin(
         command(
           impl,
-          roles.client,
+          client,
           server ? [endpoint, ...args.slice(1)] : args,
           backend,
         ),

@@ -8,7 +8,8 @@
  *
  * Each role follows the harness protocol (bench/process.ts): a binding side
  * prints `ready ENDPOINT`, the measuring side prints `result VALUE [key=value
- * ...]` last, and a role that cannot run prints `na REASON`.
+ * ...]` last, every side prints `cpu SECONDS` (its process' CPU time over the
+ * measured interval), and a role that cannot run prints `na REASON`.
  *
  * @module
  */
@@ -41,11 +42,29 @@
  * @property {() => Promise<void>} finish called once a role is done: flush lingering messages, release the context
  * @property {() => { rss: number, heapUsed: number }} memory resident set size and JS heap in use, in bytes
  * @property {() => Promise<void>} peerDone resolves at end-of-file on stdin (the harness closes it once the receiver is done)
+ * @property {() => number} cpu CPU time of the whole process (user + system, every thread) in seconds
+ * @property {SenderWorker} [senderWorker] starts a Worker that sends on a context shared with this thread (absent: the binding cannot share one)
+ */
+
+/**
+ * A Worker sending COUNT frames of SIZE bytes to ENDPOINT on CONTEXT (shared
+ * through its address); `sent` settles once all were sent, `close()` closes
+ * the Worker's socket and ends it.
+ * @typedef {(context: unknown, endpoint: string, count: number, size: number) => { sent: Promise<void>, close: () => Promise<void> }} SenderWorker
  */
 
 /**
  * @typedef {(zmq: Binding, endpoint: string, count: number, size: number, backend?: string) => Promise<void>} Role
  */
+
+/**
+ * Prints `cpu SECONDS`: the CPU time spent since SINCE (a `zmq.cpu()` reading).
+ * @param {Binding} zmq
+ * @param {number} since
+ */
+function cpuSince(zmq, since) {
+  console.log(`cpu ${(zmq.cpu() - since).toFixed(6)}`);
+}
 
 /** @param {string} endpoint */
 function ready(endpoint) {
@@ -67,12 +86,13 @@ async function thrPull(zmq, endpoint, count) {
   await pull.bind(endpoint);
   ready(pull.lastEndpoint);
   let received = 0;
-  let start = 0;
+  let start = 0, cpu = 0;
   for await (const _ of pull) {
-    if (received === 0) start = performance.now();
+    if (received === 0) [start, cpu] = [performance.now(), zmq.cpu()];
     if (++received === count) break;
   }
   const seconds = (performance.now() - start) / 1000;
+  cpuSince(zmq, cpu);
   pull.close();
   await zmq.finish();
   result(Math.round((count - 1) / seconds));
@@ -87,8 +107,10 @@ async function thrPush(zmq, endpoint, count, size) {
   const push = new zmq.Push({ linger: -1 });
   push.connect(endpoint);
   const frame = new Uint8Array(size);
+  const cpu = zmq.cpu();
   for (let i = 0; i < count; i++) await push.send(frame);
   await zmq.peerDone();
+  cpuSince(zmq, cpu);
   push.close();
   await zmq.finish();
 }
@@ -98,10 +120,12 @@ async function latRep(zmq, endpoint, count) {
   const rep = new zmq.Reply();
   await rep.bind(endpoint);
   ready(rep.lastEndpoint);
+  const cpu = zmq.cpu();
   for (let i = 0; i < count; i++) {
     const message = await rep.receive();
     await rep.send(message);
   }
+  cpuSince(zmq, cpu);
   rep.close();
   await zmq.finish();
 }
@@ -113,12 +137,13 @@ async function latReq(zmq, endpoint, count, size) {
   const frame = new Uint8Array(size);
   await req.send(frame);
   await req.receive();
-  const start = performance.now();
+  const start = performance.now(), cpu = zmq.cpu();
   for (let i = 1; i < count; i++) {
     await req.send(frame);
     await req.receive();
   }
   const micros = (performance.now() - start) * 1000 / (count - 1);
+  cpuSince(zmq, cpu);
   req.close();
   await zmq.finish();
   result(Number(micros.toFixed(3)));
@@ -126,7 +151,8 @@ async function latReq(zmq, endpoint, count, size) {
 
 /**
  * PUSH->PULL inproc in one process: a send loop and a `for await` receive loop
- * running concurrently; resolves with msgs/s over the whole transfer.
+ * running concurrently; resolves with msgs/s over the whole transfer and the
+ * CPU time it took.
  * @param {Binding} zmq
  * @param {unknown} context
  * @param {string} endpoint
@@ -139,7 +165,7 @@ async function stream(zmq, context, endpoint, count, size) {
   const push = new zmq.Push(context ? { context } : {});
   push.connect(endpoint);
   const frame = new Uint8Array(size);
-  const start = performance.now();
+  const start = performance.now(), cpu = zmq.cpu();
   const sending = (async () => {
     for (let i = 0; i < count; i++) await push.send(frame);
   })();
@@ -149,9 +175,10 @@ async function stream(zmq, context, endpoint, count, size) {
   }
   await sending;
   const seconds = (performance.now() - start) / 1000;
+  const cpuSeconds = zmq.cpu() - cpu;
   push.close();
   pull.close();
-  return count / seconds;
+  return { rate: count / seconds, cpuSeconds };
 }
 
 /**
@@ -177,10 +204,51 @@ function openContext(zmq, backend) {
 async function thrInproc(zmq, endpoint, count, size, backend) {
   const opened = openContext(zmq, backend);
   if (!opened) return;
-  const rate = await stream(zmq, opened.context, endpoint, count, size);
+  const { rate, cpuSeconds } = await stream(
+    zmq,
+    opened.context,
+    endpoint,
+    count,
+    size,
+  );
+  console.log(`cpu ${cpuSeconds.toFixed(6)}`);
   await opened.context?.close();
   await zmq.finish();
   result(Math.round(rate));
+}
+
+/**
+ * PUSH->PULL inproc across threads, as native libzmq's reference runs it: the
+ * sender in a Worker, the receiver (`for await`) on the main thread, one
+ * libzmq context shared between them. msgs/s from the first message to the
+ * last; the CPU time covers both threads.
+ * @type {Role}
+ */
+async function thrInprocWorker(zmq, endpoint, count, size) {
+  if (!zmq.senderWorker) {
+    console.log("na this binding cannot share a context with a Worker");
+    return;
+  }
+  const opened = openContext(zmq, "ffi");
+  if (!opened) return;
+  const context = opened.context;
+  const pull = new zmq.Pull({ context });
+  await pull.bind(endpoint);
+  const sender = zmq.senderWorker(context, endpoint, count, size);
+  let received = 0;
+  let start = 0, cpu = 0;
+  for await (const _ of pull) {
+    if (received === 0) [start, cpu] = [performance.now(), zmq.cpu()];
+    if (++received === count) break;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  cpuSince(zmq, cpu);
+  await sender.sent;
+  await sender.close();
+  pull.close();
+  await context?.close();
+  await zmq.finish();
+  result(Math.round((count - 1) / seconds));
 }
 
 /**
@@ -203,13 +271,14 @@ async function thrSingle(zmq, endpoint, count, size, backend) {
     return;
   }
   let sent = 0, received = 0;
-  const start = performance.now();
+  const start = performance.now(), cpu = zmq.cpu();
   while (received < count) {
     while (sent < count && push.trySend(frame)) sent++;
     while (pull.tryReceive()) received++;
     void push.writable;
   }
   const rate = count / ((performance.now() - start) / 1000);
+  cpuSince(zmq, cpu);
   push.close();
   pull.close();
   await opened.context?.close();
@@ -233,14 +302,36 @@ async function memory(zmq, endpoint, count, size) {
     size,
   );
   const before = zmq.memory();
-  await stream(zmq, undefined, endpoint, count, size);
+  const { cpuSeconds } = await stream(zmq, undefined, endpoint, count, size);
   const after = zmq.memory();
+  console.log(`cpu ${cpuSeconds.toFixed(6)}`);
   await zmq.finish();
   result(mb(after.rss - before.rss), {
     rssBeforeMB: mb(before.rss),
     rssAfterMB: mb(after.rss),
     heapBeforeMB: mb(before.heapUsed),
     heapAfterMB: mb(after.heapUsed),
+  });
+}
+
+/**
+ * The resident memory of COUNT idle PULL sockets (created, nothing bound or
+ * connected), after a first socket has started the context: MB per 1,000
+ * sockets, and KB per socket.
+ * @type {Role}
+ */
+async function memSockets(zmq, _endpoint, count) {
+  const first = new zmq.Pull();
+  const before = zmq.memory().rss;
+  const cpu = zmq.cpu();
+  const sockets = Array.from({ length: count }, () => new zmq.Pull());
+  const after = zmq.memory().rss;
+  cpuSince(zmq, cpu);
+  for (const socket of [...sockets, first]) socket.close();
+  await zmq.finish();
+  const grown = after - before;
+  result(Number((grown / 2 ** 20 * 1000 / count).toFixed(3)), {
+    perSocketKB: Number((grown / 1024 / count).toFixed(2)),
   });
 }
 
@@ -251,8 +342,10 @@ export const roles = /** @type {Record<string, Role>} */ ({
   lat_rep: latRep,
   lat_req: latReq,
   thr_inproc: thrInproc,
+  thr_inproc_worker: thrInprocWorker,
   thr_single: thrSingle,
   mem: memory,
+  mem_sockets: memSockets,
 });
 
 /**
