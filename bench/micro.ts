@@ -1,0 +1,333 @@
+/**
+ * Micro-benchmarks of the pieces a message goes through, to find where the
+ * time goes per message (issue 14). Everything runs on one thread over an
+ * inproc PUSH/PULL pair whose queue is filled beforehand, so each figure is
+ * the JS-side cost of one piece, without waiting or I/O threads.
+ *
+ *   deno run -A bench/micro.ts [--sizes 16,1024,65536] [--count N] [--rounds N]
+ *
+ * Each line is the best of `rounds` rounds (the least disturbed by other
+ * work on the machine) of the process' CPU time (user + system), in
+ * nanoseconds per message; a "+" line includes the line above it. Raw libzmq calls go through a `Deno.dlopen`
+ * of their own; the library's paths use the public API.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { Context, Pull, Push } from "../mod.ts";
+import { FramePool } from "../src/message.ts";
+import { fairnessCheck } from "../src/fairness.ts";
+
+const args = Deno.args;
+const arg = (name: string, fallback: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
+};
+const sizes = arg("--sizes", "16,1024,65536").split(",").map(Number);
+const countArg = Number(arg("--count", "0"));
+const rounds = Number(arg("--rounds", "5"));
+
+const lib = Deno.dlopen("libzmq.so.5", {
+  zmq_ctx_new: { parameters: [], result: "pointer" },
+  zmq_ctx_term: { parameters: ["pointer"], result: "i32" },
+  zmq_socket: { parameters: ["pointer", "i32"], result: "pointer" },
+  zmq_close: { parameters: ["pointer"], result: "i32" },
+  zmq_bind: { parameters: ["pointer", "buffer"], result: "i32" },
+  zmq_connect: { parameters: ["pointer", "buffer"], result: "i32" },
+  zmq_setsockopt: {
+    parameters: ["pointer", "i32", "buffer", "usize"],
+    result: "i32",
+  },
+  zmq_getsockopt: {
+    parameters: ["pointer", "i32", "buffer", "buffer"],
+    result: "i32",
+  },
+  zmq_send: {
+    parameters: ["pointer", "buffer", "usize", "i32"],
+    result: "i32",
+  },
+  zmq_msg_init: { parameters: ["buffer"], result: "i32" },
+  zmq_msg_close: { parameters: ["buffer"], result: "i32" },
+  zmq_msg_recv: { parameters: ["buffer", "pointer", "i32"], result: "i32" },
+  zmq_msg_data: { parameters: ["buffer"], result: "pointer" },
+  zmq_msg_more: { parameters: ["buffer"], result: "i32" },
+}).symbols;
+
+const DONTWAIT = 1, ZMQ_SNDHWM = 23, ZMQ_RCVHWM = 24, ZMQ_EVENTS = 15;
+const cstr = (s: string) => new TextEncoder().encode(s + "\0");
+
+/** A raw inproc PUSH/PULL pair without high-water marks. */
+function rawPair(name: string) {
+  const ctx = lib.zmq_ctx_new()!;
+  const pull = lib.zmq_socket(ctx, 7)!, push = lib.zmq_socket(ctx, 8)!;
+  const zero = new Uint8Array(4);
+  for (const [s, o] of [[push, ZMQ_SNDHWM], [pull, ZMQ_RCVHWM]] as const) {
+    lib.zmq_setsockopt(s, o, zero, 4n);
+  }
+  lib.zmq_bind(pull, cstr(`inproc://${name}`));
+  lib.zmq_connect(push, cstr(`inproc://${name}`));
+  return {
+    push,
+    pull,
+    close() {
+      lib.zmq_close(push);
+      lib.zmq_close(pull);
+      lib.zmq_ctx_term(ctx);
+    },
+  };
+}
+
+/** CPU time of this process in microseconds (every thread; timing is single-threaded here). */
+function cpu(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
+/** Best-of-rounds CPU nanoseconds per op of `body(count)`, after `setup()` each round. */
+function measure(
+  count: number,
+  setup: () => void,
+  body: (count: number) => void,
+): number {
+  let best = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    setup();
+    const start = cpu();
+    body(count);
+    best = Math.min(best, (cpu() - start) * 1e3 / count);
+  }
+  return best;
+}
+
+async function measureAsync(
+  count: number,
+  setup: () => void,
+  body: (count: number) => Promise<void>,
+): Promise<number> {
+  let best = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    setup();
+    const start = cpu();
+    await body(count);
+    best = Math.min(best, (cpu() - start) * 1e3 / count);
+  }
+  return best;
+}
+
+const rows: { size: number; piece: string; ns: number }[] = [];
+const record = (size: number, piece: string, ns: number) => {
+  rows.push({ size, piece, ns });
+  console.error(
+    `${String(size).padStart(6)} B  ${ns.toFixed(1).padStart(8)} ns  ${piece}`,
+  );
+};
+
+for (const size of sizes) {
+  const count = countArg || (size <= 1024 ? 100_000 : 10_000);
+  const frame = new Uint8Array(size);
+  const bigSize = BigInt(size);
+  const raw = rawPair(`micro-${size}`);
+  const fill = () => {
+    for (let i = 0; i < count; i++) {
+      lib.zmq_send(raw.push, frame, bigSize, DONTWAIT);
+    }
+  };
+  const msg = new Uint8Array(64);
+  lib.zmq_msg_init(msg);
+
+  // ---- receive pieces, raw ----
+  record(
+    size,
+    "zmq_msg_recv (FFI call, frame stays in libzmq)",
+    measure(count, fill, (n) => {
+      for (let i = 0; i < n; i++) lib.zmq_msg_recv(msg, raw.pull, DONTWAIT);
+    }),
+  );
+  const into = new Uint8Array(size);
+  record(
+    size,
+    "+ zmq_msg_data + UnsafePointerView.copyInto (preallocated target)",
+    measure(count, fill, (n) => {
+      for (let i = 0; i < n; i++) {
+        lib.zmq_msg_recv(msg, raw.pull, DONTWAIT);
+        const p = lib.zmq_msg_data(msg)!;
+        Deno.UnsafePointerView.copyInto(p, into);
+      }
+    }),
+  );
+  const pool = new FramePool();
+  record(
+    size,
+    "+ FramePool.take per frame (storage the frame is copied into)",
+    measure(count, fill, (n) => {
+      for (let i = 0; i < n; i++) {
+        lib.zmq_msg_recv(msg, raw.pull, DONTWAIT);
+        const p = lib.zmq_msg_data(msg)!;
+        Deno.UnsafePointerView.copyInto(p, pool.take(size));
+      }
+    }),
+  );
+  record(
+    size,
+    "zmq_msg_recv + zmq_msg_data + getArrayBuffer view (zero-copy, no lifetime kept)",
+    measure(count, fill, (n) => {
+      for (let i = 0; i < n; i++) {
+        lib.zmq_msg_recv(msg, raw.pull, DONTWAIT);
+        const p = lib.zmq_msg_data(msg)!;
+        new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(p, size));
+      }
+    }),
+  );
+  record(
+    size,
+    "zmq_msg_recv + zmq_msg_more",
+    measure(count, fill, (n) => {
+      for (let i = 0; i < n; i++) {
+        lib.zmq_msg_recv(msg, raw.pull, DONTWAIT);
+        lib.zmq_msg_more(msg);
+      }
+    }),
+  );
+  raw.close();
+
+  // ---- receive through the library ----
+  const context = new Context();
+  const pull = new Pull({ context, receiveHighWaterMark: 0 });
+  const push = new Push({ context, sendHighWaterMark: 0 });
+  await pull.bind(`inproc://lib-${size}`);
+  push.connect(`inproc://lib-${size}`);
+  const libFill = () => {
+    for (let i = 0; i < count; i++) {
+      if (!push.trySend(frame)) throw new Error("trySend refused");
+    }
+  };
+  record(
+    size,
+    "library: tryReceive() (no promise)",
+    measure(count, libFill, (n) => {
+      for (let i = 0; i < n; i++) {
+        if (!pull.tryReceive()) throw new Error("empty");
+      }
+    }),
+  );
+  record(
+    size,
+    "library: await receive()",
+    await measureAsync(count, libFill, async (n) => {
+      for (let i = 0; i < n; i++) await pull.receive();
+    }),
+  );
+  record(
+    size,
+    "library: for await (iterator)",
+    await measureAsync(count, libFill, async (n) => {
+      let i = 0;
+      for await (const _ of pull) if (++i === n) break;
+    }),
+  );
+
+  // ---- send through the library (drained untimed by tryReceive) ----
+  const drain = () => {
+    while (pull.tryReceive());
+  };
+  record(
+    size,
+    "library: trySend()",
+    measure(count, drain, (n) => {
+      for (let i = 0; i < n; i++) push.trySend(frame);
+    }),
+  );
+  record(
+    size,
+    "library: await send()",
+    await measureAsync(count, drain, async (n) => {
+      for (let i = 0; i < n; i++) await push.send(frame);
+    }),
+  );
+  drain();
+  const raw2 = rawPair(`micro-send-${size}`);
+  record(
+    size,
+    "zmq_send (FFI call)",
+    measure(count, () => {
+      while (lib.zmq_msg_recv(msg, raw2.pull, DONTWAIT) >= 0);
+    }, (n) => {
+      for (let i = 0; i < n; i++) {
+        lib.zmq_send(raw2.push, frame, bigSize, DONTWAIT);
+      }
+    }),
+  );
+  while (lib.zmq_msg_recv(msg, raw2.pull, DONTWAIT) >= 0);
+  raw2.close();
+  push.close();
+  pull.close();
+  await context.close();
+  lib.zmq_msg_close(msg);
+}
+
+// ---- JS pieces, independent of the frame size ----
+const N = 1_000_000;
+const value = [new Uint8Array(1)];
+record(
+  0,
+  "Promise.resolve(x) + await",
+  await measureAsync(N, () => {}, async (n) => {
+    for (let i = 0; i < n; i++) await Promise.resolve(value);
+  }),
+);
+record(
+  0,
+  "new Promise + resolve + await",
+  await measureAsync(N, () => {}, async (n) => {
+    for (let i = 0; i < n; i++) await new Promise((r) => r(value));
+  }),
+);
+let sink: unknown;
+record(
+  0,
+  "iterator result object { value, done }",
+  measure(N, () => {}, (n) => {
+    for (let i = 0; i < n; i++) sink = { value, done: false };
+  }),
+);
+record(
+  0,
+  "frames array [frame]",
+  measure(N, () => {}, (n) => {
+    for (let i = 0; i < n; i++) sink = [value[0]];
+  }),
+);
+record(
+  0,
+  "fairnessCheck()",
+  measure(N, () => {}, (n) => {
+    for (let i = 0; i < n; i++) sink = fairnessCheck();
+  }),
+);
+record(
+  0,
+  "performance.now()",
+  measure(N, () => {}, (n) => {
+    for (let i = 0; i < n; i++) sink = performance.now();
+  }),
+);
+{
+  const raw = rawPair("micro-events");
+  const out = new Uint8Array(4), len = new BigUint64Array([4n]);
+  const lenBytes = new Uint8Array(len.buffer);
+  record(
+    0,
+    "zmq_getsockopt(ZMQ_EVENTS)",
+    measure(100_000, () => {}, (n) => {
+      for (let i = 0; i < n; i++) {
+        len[0] = 4n;
+        lib.zmq_getsockopt(raw.pull, ZMQ_EVENTS, out, lenBytes);
+      }
+    }),
+  );
+  raw.close();
+}
+void sink;
+
+if (args.includes("--json")) console.log(JSON.stringify(rows));
