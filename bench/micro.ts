@@ -5,17 +5,20 @@
  * the JS-side cost of one piece, without waiting or I/O threads.
  *
  *   deno run -A bench/micro.ts [--sizes 16,1024,65536] [--count N] [--rounds N]
+ *                              [--backend ffi|wasm]
  *
  * Each line is the best of `rounds` rounds (the least disturbed by other
  * work on the machine) of the process' CPU time (user + system), in
- * nanoseconds per message; a "+" line includes the line above it. Raw libzmq calls go through a `Deno.dlopen`
- * of their own; the library's paths use the public API.
+ * nanoseconds per message; a "+" line includes the line above it. Raw
+ * libzmq calls go through a `Deno.dlopen` of their own; the library's paths
+ * use the public API, on the FFI backend or (`--backend wasm`) the WASM one,
+ * which leaves the raw lines out.
  *
  * @module
  */
 
 import process from "node:process";
-import { Context, Pull, Push } from "../mod.ts";
+import { Context, loadBackend, Pull, Push } from "../mod.ts";
 import { FramePool } from "../src/message.ts";
 import { fairnessCheck } from "../src/fairness.ts";
 
@@ -27,6 +30,9 @@ const arg = (name: string, fallback: string) => {
 const sizes = arg("--sizes", "16,1024,65536").split(",").map(Number);
 const countArg = Number(arg("--count", "0"));
 const rounds = Number(arg("--rounds", "5"));
+const backend = arg("--backend", "ffi") as "ffi" | "wasm";
+await loadBackend(backend);
+const raw = backend === "ffi";
 
 const lib = Deno.dlopen("libzmq.so.5", {
   zmq_ctx_new: { parameters: [], result: "pointer" },
@@ -115,6 +121,76 @@ async function measureAsync(
   return best;
 }
 
+/** The raw FFI pieces of a receive, on a pair of our own. */
+function rawReceives(
+  size: number,
+  count: number,
+  frame: Uint8Array,
+  bigSize: bigint,
+  msg: Uint8Array,
+): void {
+  const pair = rawPair(`micro-${size}`);
+  const fill = () => {
+    for (let i = 0; i < count; i++) {
+      lib.zmq_send(pair.push, frame, bigSize, DONTWAIT);
+    }
+  };
+  // ---- receive pieces, raw ----
+  record(
+    size,
+    "zmq_msg_recv (FFI call, frame stays in libzmq)",
+    measure(count, fill, (n) => {
+      for (let i = 0; i < n; i++) lib.zmq_msg_recv(msg, pair.pull, DONTWAIT);
+    }),
+  );
+  const into = new Uint8Array(size);
+  record(
+    size,
+    "+ zmq_msg_data + UnsafePointerView.copyInto (preallocated target)",
+    measure(count, fill, (n) => {
+      for (let i = 0; i < n; i++) {
+        lib.zmq_msg_recv(msg, pair.pull, DONTWAIT);
+        const p = lib.zmq_msg_data(msg)!;
+        Deno.UnsafePointerView.copyInto(p, into);
+      }
+    }),
+  );
+  const pool = new FramePool();
+  record(
+    size,
+    "+ FramePool.take per frame (storage the frame is copied into)",
+    measure(count, fill, (n) => {
+      for (let i = 0; i < n; i++) {
+        lib.zmq_msg_recv(msg, pair.pull, DONTWAIT);
+        const p = lib.zmq_msg_data(msg)!;
+        Deno.UnsafePointerView.copyInto(p, pool.take(size));
+      }
+    }),
+  );
+  record(
+    size,
+    "zmq_msg_recv + zmq_msg_data + getArrayBuffer view (zero-copy, no lifetime kept)",
+    measure(count, fill, (n) => {
+      for (let i = 0; i < n; i++) {
+        lib.zmq_msg_recv(msg, pair.pull, DONTWAIT);
+        const p = lib.zmq_msg_data(msg)!;
+        new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(p, size));
+      }
+    }),
+  );
+  record(
+    size,
+    "zmq_msg_recv + zmq_msg_more",
+    measure(count, fill, (n) => {
+      for (let i = 0; i < n; i++) {
+        lib.zmq_msg_recv(msg, pair.pull, DONTWAIT);
+        lib.zmq_msg_more(msg);
+      }
+    }),
+  );
+  pair.close();
+}
+
 const rows: { size: number; piece: string; ns: number }[] = [];
 const record = (size: number, piece: string, ns: number) => {
   rows.push({ size, piece, ns });
@@ -127,72 +203,12 @@ for (const size of sizes) {
   const count = countArg || (size <= 1024 ? 100_000 : 10_000);
   const frame = new Uint8Array(size);
   const bigSize = BigInt(size);
-  const raw = rawPair(`micro-${size}`);
-  const fill = () => {
-    for (let i = 0; i < count; i++) {
-      lib.zmq_send(raw.push, frame, bigSize, DONTWAIT);
-    }
-  };
   const msg = new Uint8Array(64);
   lib.zmq_msg_init(msg);
-
-  // ---- receive pieces, raw ----
-  record(
-    size,
-    "zmq_msg_recv (FFI call, frame stays in libzmq)",
-    measure(count, fill, (n) => {
-      for (let i = 0; i < n; i++) lib.zmq_msg_recv(msg, raw.pull, DONTWAIT);
-    }),
-  );
-  const into = new Uint8Array(size);
-  record(
-    size,
-    "+ zmq_msg_data + UnsafePointerView.copyInto (preallocated target)",
-    measure(count, fill, (n) => {
-      for (let i = 0; i < n; i++) {
-        lib.zmq_msg_recv(msg, raw.pull, DONTWAIT);
-        const p = lib.zmq_msg_data(msg)!;
-        Deno.UnsafePointerView.copyInto(p, into);
-      }
-    }),
-  );
-  const pool = new FramePool();
-  record(
-    size,
-    "+ FramePool.take per frame (storage the frame is copied into)",
-    measure(count, fill, (n) => {
-      for (let i = 0; i < n; i++) {
-        lib.zmq_msg_recv(msg, raw.pull, DONTWAIT);
-        const p = lib.zmq_msg_data(msg)!;
-        Deno.UnsafePointerView.copyInto(p, pool.take(size));
-      }
-    }),
-  );
-  record(
-    size,
-    "zmq_msg_recv + zmq_msg_data + getArrayBuffer view (zero-copy, no lifetime kept)",
-    measure(count, fill, (n) => {
-      for (let i = 0; i < n; i++) {
-        lib.zmq_msg_recv(msg, raw.pull, DONTWAIT);
-        const p = lib.zmq_msg_data(msg)!;
-        new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(p, size));
-      }
-    }),
-  );
-  record(
-    size,
-    "zmq_msg_recv + zmq_msg_more",
-    measure(count, fill, (n) => {
-      for (let i = 0; i < n; i++) {
-        lib.zmq_msg_recv(msg, raw.pull, DONTWAIT);
-        lib.zmq_msg_more(msg);
-      }
-    }),
-  );
-  raw.close();
+  if (raw) rawReceives(size, count, frame, bigSize, msg);
 
   // ---- receive through the library ----
-  const context = new Context();
+  const context = new Context({ backend });
   const pull = new Pull({ context, receiveHighWaterMark: 0 });
   const push = new Push({ context, sendHighWaterMark: 0 });
   await pull.bind(`inproc://lib-${size}`);
@@ -246,6 +262,21 @@ for (const size of sizes) {
     }),
   );
   drain();
+  if (raw) rawSend(size, count, frame, bigSize, msg);
+  push.close();
+  pull.close();
+  await context.close();
+  lib.zmq_msg_close(msg);
+}
+
+/** The raw FFI send, on a pair of our own. */
+function rawSend(
+  size: number,
+  count: number,
+  frame: Uint8Array,
+  bigSize: bigint,
+  msg: Uint8Array,
+): void {
   const raw2 = rawPair(`micro-send-${size}`);
   record(
     size,
@@ -260,10 +291,6 @@ for (const size of sizes) {
   );
   while (lib.zmq_msg_recv(msg, raw2.pull, DONTWAIT) >= 0);
   raw2.close();
-  push.close();
-  pull.close();
-  await context.close();
-  lib.zmq_msg_close(msg);
 }
 
 // ---- JS pieces, independent of the frame size ----
@@ -312,7 +339,7 @@ record(
     for (let i = 0; i < n; i++) sink = performance.now();
   }),
 );
-{
+if (raw) {
   const raw = rawPair("micro-events");
   const out = new Uint8Array(4), len = new BigUint64Array([4n]);
   const lenBytes = new Uint8Array(len.buffer);
