@@ -46,12 +46,17 @@ const scenarioRoles: Record<
  */
 export const pinnable: readonly Scenario[] = ["throughput", "latency"];
 
-/** The command running ROLE for implementation IMPL (BACKEND: deno-zmq's backend, if not the default). */
+/**
+ * The command running ROLE for implementation IMPL (BACKEND: deno-zmq's
+ * backend, if not the default; PROFILE: where deno-zmq on Deno writes a CPU
+ * profile, if anywhere).
+ */
 function command(
   impl: ImplId,
   role: string,
   args: string[],
   backend?: string,
+  profile?: string,
 ): string[] {
   switch (impl) {
     case "native":
@@ -61,6 +66,7 @@ function command(
         Deno.execPath(),
         "run",
         "-A",
+        ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}/${role}`] : []),
         paths.denoLauncher,
         role,
         ...args,
@@ -109,6 +115,8 @@ export interface PlanOptions {
   timeoutMs: number;
   /** CPU lists for the server and the client (undefined: no pinning). */
   pinning?: readonly [string, string];
+  /** Write CPU profiles of deno-zmq on Deno under this directory (one per case and role). */
+  profileDir?: string;
 }
 
 /** The processes that run one case once for one implementation. */
@@ -125,6 +133,9 @@ export function planFor(
   ];
   // deno-zmq's single-threaded case is its WASM backend; native runs the same one-thread loop.
   const backend = benchCase.scenario === "single" ? "wasm" : undefined;
+  const profile = options.profileDir
+    ? `${options.profileDir}/${benchCase.id}`
+    : undefined;
   const pin = (argv: string[], cpus: string | undefined): Command => ({
     argv: cpus ? ["taskset", "-c", cpus, ...argv] : argv,
   });
@@ -134,7 +145,10 @@ export function planFor(
   const server = roles.server;
   return {
     server: server
-      ? pin(command(impl, server, args, backend), options.pinning?.[0])
+      ? pin(
+        command(impl, server, args, backend, profile),
+        options.pinning?.[0],
+      )
       : undefined,
     // The client gets the endpoint the server actually bound (tcp port resolved).
     client: (endpoint) =>
@@ -144,6 +158,7 @@ export function planFor(
           client,
           server ? [endpoint, ...args.slice(1)] : args,
           backend,
+          profile,
         ),
         options.pinning?.[1],
       ),

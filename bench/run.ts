@@ -4,13 +4,16 @@
  * implementations within each repetition.
  *
  *   deno run -A bench/run.ts [--quick] [--reps N] [--only TEXT] [--timeout SECONDS]
- *                            [--pin all|latency|none] [--json FILE] [--svg FILE]
+ *                            [--pin all|latency|none] [--profile DIR]
+ *                            [--json FILE] [--svg FILE]
  *
  * --quick runs each case once with small counts (under a minute: checks that
  * every case runs; its figures are not meant for the targets). --only keeps
  * the cases whose id or label contains TEXT. --pin chooses which two-process
  * cases run their processes on different cores (taskset; default all: the
- * throughput and latency cases). Targets are printed as PASS/FAIL per case
+ * throughput and latency cases). --profile writes a CPU profile of every
+ * deno-zmq (Deno) process under DIR/CASE/ROLE/ (summarize them with
+ * bench/profile_summary.ts). Targets are printed as PASS/FAIL per case
  * from medians (in brackets with fewer than 5 runs: indicative); the exit
  * code is 0 unless the harness itself failed.
  *
@@ -33,6 +36,7 @@ interface Options {
   pinned: readonly Scenario[];
   timeoutMs: number;
   only?: string;
+  profile?: string;
   json?: string;
   svg?: string;
 }
@@ -77,6 +81,9 @@ function parseArgs(args: string[]): Options {
       }
       case "--only":
         options.only = value();
+        break;
+      case "--profile":
+        options.profile = value();
         break;
       case "--json":
         options.json = value();
@@ -128,6 +135,7 @@ for (const benchCase of selected) {
     timeoutMs: options.timeoutMs,
     pinning: pinned,
     pinned: options.pinned,
+    profileDir: options.profile,
     unavailable,
     onRun: (c, impl, repetition, outcome) => {
       const shown = outcome.status === "ok"

@@ -22,6 +22,8 @@ export interface RunOptions {
   pinning?: readonly [string, string];
   /** The scenarios to pin (when `pinning` is set). */
   pinned: readonly Scenario[];
+  /** Where deno-zmq on Deno writes CPU profiles, if anywhere. */
+  profileDir?: string;
   /** Implementations that cannot run here, with the reason. */
   unavailable: Partial<Record<ImplId, string>>;
   /** Called after every run, for progress output. */
@@ -62,6 +64,7 @@ export async function runCase(
           planFor(benchCase, impl, {
             count,
             timeoutMs: options.timeoutMs,
+            profileDir: options.profileDir,
             pinning: options.pinned.includes(benchCase.scenario)
               ? options.pinning
               : undefined,
