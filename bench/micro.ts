@@ -21,6 +21,7 @@ import process from "node:process";
 import { Context, loadBackend, Pull, Push } from "../mod.ts";
 import { FramePool } from "../src/message.ts";
 import { fairnessCheck } from "../src/fairness.ts";
+import { zmqSymbols } from "../ffi/deno_symbols.ts";
 
 const args = Deno.args;
 const arg = (name: string, fallback: string) => {
@@ -34,31 +35,8 @@ const backend = arg("--backend", "ffi") as "ffi" | "wasm";
 await loadBackend(backend);
 const raw = backend === "ffi";
 
-const lib = Deno.dlopen("libzmq.so.5", {
-  zmq_ctx_new: { parameters: [], result: "pointer" },
-  zmq_ctx_term: { parameters: ["pointer"], result: "i32" },
-  zmq_socket: { parameters: ["pointer", "i32"], result: "pointer" },
-  zmq_close: { parameters: ["pointer"], result: "i32" },
-  zmq_bind: { parameters: ["pointer", "buffer"], result: "i32" },
-  zmq_connect: { parameters: ["pointer", "buffer"], result: "i32" },
-  zmq_setsockopt: {
-    parameters: ["pointer", "i32", "buffer", "usize"],
-    result: "i32",
-  },
-  zmq_getsockopt: {
-    parameters: ["pointer", "i32", "buffer", "buffer"],
-    result: "i32",
-  },
-  zmq_send: {
-    parameters: ["pointer", "buffer", "usize", "i32"],
-    result: "i32",
-  },
-  zmq_msg_init: { parameters: ["buffer"], result: "i32" },
-  zmq_msg_close: { parameters: ["buffer"], result: "i32" },
-  zmq_msg_recv: { parameters: ["buffer", "pointer", "i32"], result: "i32" },
-  zmq_msg_data: { parameters: ["buffer"], result: "pointer" },
-  zmq_msg_more: { parameters: ["buffer"], result: "i32" },
-}).symbols;
+// The backend's own symbol table: the same declarations the library calls.
+const lib = Deno.dlopen("libzmq.so.5", zmqSymbols).symbols;
 
 const DONTWAIT = 1, ZMQ_SNDHWM = 23, ZMQ_RCVHWM = 24, ZMQ_EVENTS = 15;
 const cstr = (s: string) => new TextEncoder().encode(s + "\0");
@@ -79,7 +57,7 @@ function rawPair(name: string) {
     close() {
       lib.zmq_close(push);
       lib.zmq_close(pull);
-      lib.zmq_ctx_term(ctx);
+      lib.zmq_ctx_term_at_exit(ctx);
     },
   };
 }
@@ -135,59 +113,49 @@ function rawReceives(
       lib.zmq_send(pair.push, frame, bigSize, DONTWAIT);
     }
   };
-  // ---- receive pieces, raw ----
-  record(
-    size,
-    "zmq_msg_recv (FFI call, frame stays in libzmq)",
-    measure(count, fill, (n) => {
-      for (let i = 0; i < n; i++) lib.zmq_msg_recv(msg, pair.pull, DONTWAIT);
-    }),
-  );
   const into = new Uint8Array(size);
-  record(
-    size,
-    "+ zmq_msg_data + UnsafePointerView.copyInto (preallocated target)",
-    measure(count, fill, (n) => {
-      for (let i = 0; i < n; i++) {
-        lib.zmq_msg_recv(msg, pair.pull, DONTWAIT);
-        const p = lib.zmq_msg_data(msg)!;
-        Deno.UnsafePointerView.copyInto(p, into);
-      }
-    }),
-  );
   const pool = new FramePool();
-  record(
-    size,
-    "+ FramePool.take per frame (storage the frame is copied into)",
-    measure(count, fill, (n) => {
-      for (let i = 0; i < n; i++) {
-        lib.zmq_msg_recv(msg, pair.pull, DONTWAIT);
-        const p = lib.zmq_msg_data(msg)!;
-        Deno.UnsafePointerView.copyInto(p, pool.take(size));
-      }
-    }),
-  );
-  record(
-    size,
-    "zmq_msg_recv + zmq_msg_data + getArrayBuffer view (zero-copy, no lifetime kept)",
-    measure(count, fill, (n) => {
-      for (let i = 0; i < n; i++) {
-        lib.zmq_msg_recv(msg, pair.pull, DONTWAIT);
-        const p = lib.zmq_msg_data(msg)!;
-        new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(p, size));
-      }
-    }),
-  );
-  record(
-    size,
-    "zmq_msg_recv + zmq_msg_more",
-    measure(count, fill, (n) => {
-      for (let i = 0; i < n; i++) {
-        lib.zmq_msg_recv(msg, pair.pull, DONTWAIT);
-        lib.zmq_msg_more(msg);
-      }
-    }),
-  );
+  const recv = () => lib.zmq_msg_recv(msg, pair.pull, DONTWAIT);
+  const pieces: [string, () => unknown][] = [
+    ["zmq_msg_recv (FFI call, frame stays in libzmq)", recv],
+    [
+      "+ zmq_msg_data + UnsafePointerView.copyInto (preallocated target)",
+      () => {
+        recv();
+        Deno.UnsafePointerView.copyInto(lib.zmq_msg_data(msg)!, into);
+      },
+    ],
+    [
+      "+ FramePool.take per frame (storage the frame is copied into)",
+      () => {
+        recv();
+        Deno.UnsafePointerView.copyInto(
+          lib.zmq_msg_data(msg)!,
+          pool.take(size),
+        );
+      },
+    ],
+    [
+      "zmq_msg_recv + zmq_msg_data + getArrayBuffer view (zero-copy, no lifetime kept)",
+      () => {
+        recv();
+        const data = lib.zmq_msg_data(msg)!;
+        return new Uint8Array(
+          Deno.UnsafePointerView.getArrayBuffer(data, size),
+        );
+      },
+    ],
+    ["zmq_msg_recv + zmq_msg_more", () => (recv(), lib.zmq_msg_more(msg))],
+  ];
+  for (const [piece, once] of pieces) {
+    record(
+      size,
+      piece,
+      measure(count, fill, (n) => {
+        for (let i = 0; i < n; i++) once();
+      }),
+    );
+  }
   pair.close();
 }
 
