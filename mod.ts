@@ -39,7 +39,6 @@ export {
   Router,
   type RouterConnectOptions,
   type RouterOptions,
-  SocketType,
   Stream,
   type StreamOptions,
   Subscriber,
@@ -51,6 +50,7 @@ export {
   type XSubscriberOptions,
 } from "./src/sockets.ts";
 export {
+  ERRNO_NAMES,
   type ErrnoName,
   ZmqError,
   type ZmqErrorDetails,
@@ -92,6 +92,7 @@ export {
   SocketEvents,
   type SocketEventType,
 } from "./src/monitor.ts";
+export { DraftSocketType, SocketType } from "./src/socket_types.ts";
 export { z85Decode, z85Encode } from "./src/z85.ts";
 export { type CurveKeyPair, curveKeyPair, curvePublic } from "./src/curve.ts";
 export {
@@ -122,7 +123,6 @@ export {
   Client,
   Datagram,
   Dish,
-  DraftSocketType,
   Gather,
   type GroupMessage,
   Peer,

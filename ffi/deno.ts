@@ -15,16 +15,16 @@ import { libcSymbols, zmqSymbols } from "./deno_symbols.ts";
 import { libraryCandidates, libraryNotFound } from "./library.ts";
 import { PollReactor, type WakePipe } from "./reactor.ts";
 import { calibrateMsgLayout, type MsgLayout } from "./msg_layout.ts";
+import {
+  KEEP_FRAME_MAX as KEEP_MSG_MAX,
+  ZMQ_DONTWAIT as DONTWAIT,
+  ZMQ_EVENTS,
+  ZMQ_FD,
+  ZMQ_MSG_T_SIZE as ZMQ_MSG_SIZE,
+} from "../src/libzmq.ts";
 
 type Zmq = Deno.DynamicLibrary<typeof zmqSymbols>["symbols"];
 type Libc = Deno.DynamicLibrary<typeof libcSymbols>["symbols"];
-
-const DONTWAIT = 1;
-const ZMQ_EVENTS = 15;
-const ZMQ_FD = 14;
-const ZMQ_MSG_SIZE = 64;
-/** Frames above this are released right after copying instead of kept in the reused zmq_msg_t. */
-const KEEP_MSG_MAX = 64 * 1024;
 
 const encoder = new TextEncoder();
 // size_t arguments must be BigInts to stay on the fast-call path; allocating
@@ -180,7 +180,7 @@ class DenoFfiBackend implements Backend {
     return this.#zmq.zmq_ctx_term(context as Deno.PointerObject);
   }
   contextTermAtExit(context: Handle): number {
-    return this.#zmq.zmq_ctx_term_at_exit(context as Deno.PointerObject);
+    return this.#zmq.zmq_ctx_term_sync(context as Deno.PointerObject);
   }
 
   socketNew(context: Handle, type: number): Handle | null {
@@ -298,7 +298,7 @@ class DenoFfiBackend implements Backend {
       done: () => {
         for (const socket of sockets) zmq.zmq_close(socket);
         // Synchronous: nothing lingers on a closed inproc pair.
-        if (context) zmq.zmq_ctx_term_at_exit(context);
+        if (context) zmq.zmq_ctx_term_sync(context);
       },
     }, this.#msg);
   }

@@ -18,13 +18,24 @@ import { ZmqError } from "../src/errors.ts";
 import { errnosFor } from "./errnos.ts";
 import { libraryCandidates, libraryNotFound } from "./library.ts";
 import { PollReactor, type WakePipe } from "./reactor.ts";
+import { LIBC_FUNCTIONS } from "./libc.ts";
+import {
+  type CFunction,
+  type CKind,
+  KEEP_FRAME_MAX as KEEP_MSG_MAX,
+  LIBZMQ_FUNCTIONS,
+  ZMQ_DONTWAIT as DONTWAIT,
+  ZMQ_EVENTS,
+  ZMQ_FD,
+  ZMQ_MSG_T_SIZE as ZMQ_MSG_SIZE,
+} from "../src/libzmq.ts";
 
 /** The parts of koffi 3 this binding uses (pointers are BigInt). */
 interface Koffi {
   load(path: string): KoffiLibrary;
 }
 interface KoffiLibrary {
-  func(declaration: string): KoffiFunction;
+  func(name: string, result: string, parameters: string[]): KoffiFunction;
 }
 // deno-lint-ignore no-explicit-any
 type KoffiFunction = ((...args: any[]) => any) & {
@@ -40,13 +51,6 @@ interface NodeProcess {
   versions?: { node?: string };
 }
 const nodeProcess = (globalThis as { process?: NodeProcess }).process;
-
-const DONTWAIT = 1;
-const ZMQ_EVENTS = 15;
-const ZMQ_FD = 14;
-const ZMQ_MSG_SIZE = 64;
-/** Frames above this are released right after copying instead of kept in the reused zmq_msg_t. */
-const KEEP_MSG_MAX = 64 * 1024;
 
 /** Whether this looks like Node (or a runtime compatible with its native addons). */
 export function isNode(): boolean {
@@ -68,124 +72,49 @@ function loadKoffi(): Koffi {
   }
 }
 
-interface Zmq {
-  zmq_version: KoffiFunction;
-  zmq_has: KoffiFunction;
-  zmq_errno: KoffiFunction;
-  zmq_strerror: KoffiFunction;
-  zmq_ctx_new: KoffiFunction;
-  zmq_ctx_set: KoffiFunction;
-  zmq_ctx_get: KoffiFunction;
-  zmq_ctx_shutdown: KoffiFunction;
-  zmq_ctx_term: KoffiFunction;
-  zmq_socket: KoffiFunction;
-  zmq_close: KoffiFunction;
-  zmq_setsockopt: KoffiFunction;
-  zmq_getsockopt: KoffiFunction;
-  zmq_bind: KoffiFunction;
-  zmq_connect: KoffiFunction;
-  zmq_unbind: KoffiFunction;
-  zmq_disconnect: KoffiFunction;
-  zmq_send: KoffiFunction;
-  zmq_msg_init: KoffiFunction;
-  zmq_msg_close: KoffiFunction;
-  zmq_msg_recv: KoffiFunction;
-  zmq_msg_data: KoffiFunction;
-  zmq_msg_more: KoffiFunction;
-  zmq_socket_monitor: KoffiFunction;
-  zmq_proxy_steerable: KoffiFunction;
-  zmq_curve_keypair?: KoffiFunction;
-  zmq_curve_public?: KoffiFunction;
-}
+/** A table of C functions as koffi functions, by name (optional ones may be missing). */
+type Bound<T> = { [K in keyof T]: KoffiFunction };
 
-/**
- * libzmq 4.3 prototypes. Buffers and typed arrays go as `void *` (koffi
- * passes their memory directly; `_Out_` arrays would cost ~1 us per call);
- * strings as `const char *` (koffi encodes them as NUL-terminated UTF-8).
- */
-const ZMQ_PROTOTYPES: Record<keyof Zmq, string> = {
-  zmq_version: "void zmq_version(void *major, void *minor, void *patch)",
-  zmq_has: "int zmq_has(const char *capability)",
-  zmq_errno: "int zmq_errno()",
-  zmq_strerror: "const char *zmq_strerror(int errnum)",
-  zmq_ctx_new: "void *zmq_ctx_new()",
-  zmq_ctx_set: "int zmq_ctx_set(void *context, int option, int value)",
-  zmq_ctx_get: "int zmq_ctx_get(void *context, int option)",
-  zmq_ctx_shutdown: "int zmq_ctx_shutdown(void *context)",
-  zmq_ctx_term: "int zmq_ctx_term(void *context)",
-  zmq_socket: "void *zmq_socket(void *context, int type)",
-  zmq_close: "int zmq_close(void *socket)",
-  zmq_setsockopt:
-    "int zmq_setsockopt(void *socket, int option, const void *value, size_t size)",
-  zmq_getsockopt:
-    "int zmq_getsockopt(void *socket, int option, void *value, void *size)",
-  zmq_bind: "int zmq_bind(void *socket, const char *endpoint)",
-  zmq_connect: "int zmq_connect(void *socket, const char *endpoint)",
-  zmq_unbind: "int zmq_unbind(void *socket, const char *endpoint)",
-  zmq_disconnect: "int zmq_disconnect(void *socket, const char *endpoint)",
-  zmq_send:
-    "int zmq_send(void *socket, const void *buffer, size_t size, int flags)",
-  zmq_msg_init: "int zmq_msg_init(void *msg)",
-  zmq_msg_close: "int zmq_msg_close(void *msg)",
-  zmq_msg_recv: "int zmq_msg_recv(void *msg, void *socket, int flags)",
-  zmq_msg_data: "void *zmq_msg_data(void *msg)",
-  zmq_msg_more: "int zmq_msg_more(void *msg)",
-  zmq_socket_monitor:
-    "int zmq_socket_monitor(void *socket, const char *endpoint, int events)",
-  // Runs until terminated through its control socket: called through .async().
-  zmq_proxy_steerable:
-    "int zmq_proxy_steerable(void *frontend, void *backend, void *capture, void *control)",
-  zmq_curve_keypair:
-    "int zmq_curve_keypair(void *public_key, void *secret_key)",
-  zmq_curve_public:
-    "int zmq_curve_public(void *public_key, const char *secret_key)",
+const KOFFI_TYPES: Record<CKind, string> = {
+  // Buffers and typed arrays go as `void *` (koffi passes their memory
+  // directly; `_Out_` arrays would cost ~1 us per call); strings as
+  // `const char *` (koffi encodes them as NUL-terminated UTF-8).
+  handle: "void *",
+  address: "void *",
+  memory: "void *",
+  string: "const char *",
+  text: "const char *",
+  int: "int",
+  uint32: "uint32_t",
+  size: "size_t",
+  uint64: "uint64_t",
+  ssize: "intptr_t",
+  void: "void",
 };
-const OPTIONAL_ZMQ = new Set<keyof Zmq>([
-  "zmq_curve_keypair",
-  "zmq_curve_public",
-]);
 
-interface Libc {
-  poll: KoffiFunction;
-  eventfd?: KoffiFunction;
-  pipe: KoffiFunction;
-  write: KoffiFunction;
-  read: KoffiFunction;
-  close: KoffiFunction;
-  memcpy: KoffiFunction;
-  dlopen?: KoffiFunction;
-}
-
-const LIBC_PROTOTYPES: Record<keyof Libc, string> = {
-  // Blocks until a watched fd fires: always called through .async().
-  poll: "int poll(void *fds, uint64_t nfds, int timeout)",
-  eventfd: "int eventfd(unsigned int initval, int flags)",
-  pipe: "int pipe(void *fds)",
-  write: "intptr_t write(int fd, const void *buf, size_t count)",
-  read: "intptr_t read(int fd, void *buf, size_t count)",
-  close: "int close(int fd)",
-  // Copies received frames out of libzmq.
-  memcpy: "void *memcpy(void *dest, void *src, size_t n)",
-  // Pins libzmq in memory (RTLD_NODELETE), see pinLibrary.
-  dlopen: "void *dlopen(const char *path, int flags)",
-};
-const OPTIONAL_LIBC = new Set<keyof Libc>(["eventfd", "dlopen"]);
-
-function bind<T extends object>(
+/** Binds the native entries of a C function table (blocking ones are called through `.async()`). */
+function bind<T extends Record<string, CFunction>>(
   lib: KoffiLibrary,
-  prototypes: Record<string, string>,
-  optional: Set<string> = new Set(),
-): T {
+  functions: T,
+): Bound<T> {
   const out: Record<string, KoffiFunction> = {};
-  for (const [name, prototype] of Object.entries(prototypes)) {
+  for (const [name, fn] of Object.entries(functions) as [string, CFunction][]) {
+    if (fn.in === "wasm") continue;
     try {
-      out[name] = lib.func(prototype);
+      out[name] = lib.func(
+        fn.symbol ?? name,
+        KOFFI_TYPES[fn.result],
+        fn.args.map((kind) => KOFFI_TYPES[kind]),
+      );
     } catch (err) {
-      if (!optional.has(name)) throw err;
+      if (!fn.draft && !fn.optional) throw err;
     }
   }
-  return out as T;
+  return out as Bound<T>;
 }
+
+type Zmq = Bound<typeof LIBZMQ_FUNCTIONS>;
+type Libc = Bound<typeof LIBC_FUNCTIONS>;
 
 function envLibraryPath(): string | undefined {
   try {
@@ -202,7 +131,7 @@ function openLibc(koffi: Koffi): Libc {
     : os === "linux"
     ? "libc.so.6"
     : "libc.so";
-  return bind<Libc>(koffi.load(name), LIBC_PROTOTYPES, OPTIONAL_LIBC);
+  return bind(koffi.load(name), LIBC_FUNCTIONS);
 }
 
 function openZmq(koffi: Koffi, libc: Libc): Zmq {
@@ -220,7 +149,7 @@ function openZmq(koffi: Koffi, libc: Libc): Zmq {
       continue;
     }
     pinLibrary(libc, path);
-    return bind<Zmq>(lib, ZMQ_PROTOTYPES, OPTIONAL_ZMQ);
+    return bind(lib, LIBZMQ_FUNCTIONS);
   }
   throw libraryNotFound(candidates, errors);
 }

@@ -17,13 +17,6 @@ export type Handle = unknown;
 /** Which libzmq binding a {@link Backend} is. */
 export type BackendKind = "ffi" | "wasm";
 
-/** `zmq_poll` event bits, as returned by {@link Backend.events}. */
-export const POLLIN = 1;
-/** `zmq_poll` event bits, as returned by {@link Backend.events}. */
-export const POLLOUT = 2;
-/** `zmq_send` flag: more frames of this message follow. */
-export const SNDMORE = 2;
-
 /** A libzmq binding. Every call is synchronous and never blocks. */
 export interface Backend {
   /** Which binding this is. */
@@ -69,7 +62,7 @@ export interface Backend {
    * `zmq_getsockopt` into `into`; returns the value's length in bytes, or -1.
    */
   getOption(socket: Handle, option: number, into: Uint8Array): number;
-  /** `zmq_getsockopt(ZMQ_EVENTS)`: {@link POLLIN} | {@link POLLOUT} bits, or -1. */
+  /** `zmq_getsockopt(ZMQ_EVENTS)`: ZMQ_POLLIN | ZMQ_POLLOUT bits, or -1. */
   events(socket: Handle): number;
 
   /**
@@ -88,7 +81,7 @@ export interface Backend {
   disconnect(socket: Handle, endpoint: string): number;
 
   /**
-   * `zmq_send` of one frame with ZMQ_DONTWAIT (plus {@link SNDMORE} from
+   * `zmq_send` of one frame with ZMQ_DONTWAIT (plus ZMQ_SNDMORE from
    * `flags`); returns the frame's size or -1.
    */
   send(socket: Handle, frame: Uint8Array, flags: number): number;

@@ -8,6 +8,7 @@
 
 import { Context, internals } from "./context.ts";
 import { ZmqError } from "./errors.ts";
+import { DraftSocketType } from "./socket_types.ts";
 import { zmqError } from "./last_error.ts";
 import type { Frame, Message } from "./message.ts";
 import {
@@ -17,19 +18,6 @@ import {
   socketInternals,
   type SocketOptions,
 } from "./socket.ts";
-
-/** libzmq draft socket type numbers. */
-export const DraftSocketType = {
-  Server: 12,
-  Client: 13,
-  Radio: 14,
-  Dish: 15,
-  Gather: 16,
-  Scatter: 17,
-  Datagram: 18,
-  Peer: 19,
-  Channel: 20,
-} as const;
 
 /** Checks the draft API before a draft socket is created; returns its type. */
 function draftType(

@@ -9,13 +9,12 @@
  * @module
  */
 
+import type { Backend, Handle } from "./backend.ts";
 import {
-  type Backend,
-  type Handle,
-  POLLIN,
-  POLLOUT,
-  SNDMORE,
-} from "./backend.ts";
+  ZMQ_POLLIN as POLLIN,
+  ZMQ_POLLOUT as POLLOUT,
+  ZMQ_SNDMORE as SNDMORE,
+} from "./libzmq.ts";
 import { Context, type ContextInternals, internals } from "./context.ts";
 import { closedSocketError, ZmqError } from "./errors.ts";
 import { zmqError } from "./last_error.ts";
@@ -41,7 +40,7 @@ import {
   socketOptions,
 } from "./options.ts";
 import { Queue } from "./queue.ts";
-import { typeName } from "./inproc.ts";
+import { typeName } from "./socket_types.ts";
 import type { SocketEvents } from "./monitor.ts";
 import { fairnessCheck, yieldToEventLoop } from "./fairness.ts";
 

@@ -21,6 +21,7 @@ import {
   xSubscriberOptions,
 } from "./options.ts";
 import { registerSocketClass, Socket, type SocketOptions } from "./socket.ts";
+import { SocketType } from "./socket_types.ts";
 import { readableStreamOf, writableStreamOf } from "./streams.ts";
 
 /** The operation of sockets that can send. */
@@ -179,22 +180,6 @@ function allow(cls: { prototype: object }, ...operations: object[]): void {
     }
   }
 }
-
-/** libzmq socket type numbers. */
-export const SocketType = {
-  Pair: 0,
-  Publisher: 1,
-  Subscriber: 2,
-  Request: 3,
-  Reply: 4,
-  Dealer: 5,
-  Router: 6,
-  Pull: 7,
-  Push: 8,
-  XPublisher: 9,
-  XSubscriber: 10,
-  Stream: 11,
-} as const;
 
 /** Options of a {@link Router} or {@link Stream} connection. */
 export interface RouterConnectOptions {
