@@ -15,7 +15,7 @@
  *
  * @example
  * ```ts
- * import { ERRNO_NAMES } from "./mod.ts";
+ * import { ERRNO_NAMES } from "@deno-zmq/zmq";
  * console.log(ERRNO_NAMES.includes("EAGAIN")); // true
  * ```
  */
@@ -77,7 +77,7 @@ export interface ZmqErrorDetails {
  *
  * @example Branch on the errno name
  * ```ts
- * import { Pull, ZmqError } from "./mod.ts";
+ * import { Pull, ZmqError } from "@deno-zmq/zmq";
  *
  * using pull = new Pull({ receiveTimeout: 10 });
  * try {
@@ -104,7 +104,7 @@ export class ZmqError extends Error {
    *
    * @example
    * ```ts
-   * import { ZmqError } from "./mod.ts";
+   * import { ZmqError } from "@deno-zmq/zmq";
    * const err = new ZmqError("EAGAIN", 11, "Resource temporarily unavailable");
    * console.log(err.code); // "EAGAIN"
    * ```

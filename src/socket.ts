@@ -41,7 +41,7 @@ import {
 } from "./options.ts";
 import { Queue } from "./queue.ts";
 import { typeName } from "./socket_types.ts";
-import type { SocketEvents } from "./monitor.ts";
+import { SocketEvents } from "./monitor.ts";
 import { fairnessCheck, yieldToEventLoop } from "./fairness.ts";
 
 /** Options every socket constructor accepts. */
@@ -94,7 +94,7 @@ const pool = new FramePool();
  *
  * @example Options as properties
  * ```ts
- * import { Push } from "./mod.ts";
+ * import { Push } from "@deno-zmq/zmq";
  *
  * using push = new Push({ sendHighWaterMark: 1000, linger: 0 });
  * push.sendTimeout = 500;
@@ -145,7 +145,7 @@ export class Socket {
    *
    * @example
    * ```ts
-   * import { Pair } from "./mod.ts";
+   * import { Pair } from "@deno-zmq/zmq";
    * using pair = new Pair({ linger: 0 });
    * ```
    */
@@ -225,6 +225,23 @@ export class Socket {
     );
   }
 
+  #monitor: SocketEvents | undefined;
+  /**
+   * The socket's events (connections, binds, handshakes, ...): an EventTarget
+   * and an async iterable, created on first access (see `SocketEvents`).
+   *
+   * @example
+   * ```ts
+   * import { Pull } from "@deno-zmq/zmq";
+   * using pull = new Pull();
+   * pull.events.addEventListener("bind", (event) => console.log(event.endpoint));
+   * await pull.bind("tcp://127.0.0.1:*");
+   * ```
+   */
+  get events(): SocketEvents {
+    return this.#monitor ??= new SocketEvents(this);
+  }
+
   /** Whether the socket was closed. */
   get closed(): boolean {
     return this.#closed;
@@ -262,7 +279,7 @@ export class Socket {
    *
    * @example
    * ```ts
-   * import { Pair } from "./mod.ts";
+   * import { Pair } from "@deno-zmq/zmq";
    * using pair = new Pair();
    * console.log(pair.handle !== null); // true
    * ```
@@ -278,7 +295,7 @@ export class Socket {
    *
    * @example
    * ```ts
-   * import { Context, Socket } from "./mod.ts";
+   * import { Context, Socket } from "@deno-zmq/zmq";
    * // A PULL socket made by other native code, in the same libzmq context.
    * const context = new Context();
    * const lib = Deno.dlopen("libzmq.so.5", {
@@ -306,7 +323,7 @@ export class Socket {
       }
       socketType = new DataView(into.buffer).getInt32(0, true);
     }
-    const cls = socketClasses.get(socketType);
+    const cls = socketClassOf(socketType);
     if (!cls) throw new TypeError(`Unknown socket type ${socketType}`);
     adopting = handle;
     try {
@@ -323,7 +340,7 @@ export class Socket {
    *
    * @example
    * ```ts
-   * import { Pull } from "./mod.ts";
+   * import { Pull } from "@deno-zmq/zmq";
    * using pull = new Pull();
    * await pull.bind("tcp://127.0.0.1:*");
    * console.log(pull.lastEndpoint); // e.g. "tcp://127.0.0.1:43261"
@@ -344,7 +361,7 @@ export class Socket {
    *
    * @example
    * ```ts
-   * import { Pull } from "./mod.ts";
+   * import { Pull } from "@deno-zmq/zmq";
    * using pull = new Pull();
    * await pull.bind("inproc://unbind-example");
    * await pull.unbind("inproc://unbind-example");
@@ -365,7 +382,7 @@ export class Socket {
    *
    * @example
    * ```ts
-   * import { Push } from "./mod.ts";
+   * import { Push } from "@deno-zmq/zmq";
    * using push = new Push();
    * push.connect("tcp://127.0.0.1:5555");
    * ```
@@ -379,7 +396,7 @@ export class Socket {
    *
    * @example
    * ```ts
-   * import { Push } from "./mod.ts";
+   * import { Push } from "@deno-zmq/zmq";
    * using push = new Push();
    * push.connect("tcp://127.0.0.1:5555");
    * push.disconnect("tcp://127.0.0.1:5555");
@@ -462,7 +479,7 @@ export class Socket {
    *
    * @example
    * ```ts
-   * import { Pull } from "./mod.ts";
+   * import { Pull } from "@deno-zmq/zmq";
    * const pull = new Pull();
    * pull.close();
    * pull.close(); // no-op
@@ -1117,6 +1134,13 @@ const socketClasses = new Map<
   new (options?: SocketOptions) => Socket
 >();
 
+/** The class registered for a socket type (see {@link registerSocketClass}). */
+export function socketClassOf(
+  type: number,
+): (new (options?: SocketOptions) => Socket) | undefined {
+  return socketClasses.get(type);
+}
+
 /** Registers the class `Socket.fromHandle` uses for a socket type. */
 export function registerSocketClass(
   type: number,
@@ -1140,11 +1164,5 @@ function settle<T extends Pending<never> | PendingReceive | PendingSend>(
 
 defineOptions(Socket.prototype, socketOptions);
 
-/** Socket option properties, generated from the option table, and the socket's events. */
-export interface Socket extends OptionProperties<typeof socketOptions> {
-  /**
-   * The socket's events (connections, binds, handshakes, ...): an EventTarget
-   * and an async iterable, created on first access (see `SocketEvents`).
-   */
-  readonly events: SocketEvents;
-}
+/** Socket option properties, generated from the option table. */
+export interface Socket extends OptionProperties<typeof socketOptions> {}

@@ -13,7 +13,7 @@
  *
  * @example
  * ```ts
- * import { SocketType } from "./mod.ts";
+ * import { SocketType } from "@deno-zmq/zmq";
  * console.log(SocketType.Push); // 8
  * ```
  */
@@ -37,7 +37,7 @@ export const SocketType = {
  *
  * @example
  * ```ts
- * import { DraftSocketType } from "./mod.ts";
+ * import { DraftSocketType } from "@deno-zmq/zmq/draft";
  * console.log(DraftSocketType.Server); // 12
  * ```
  */

@@ -24,6 +24,8 @@ import { registerSocketClass, Socket, type SocketOptions } from "./socket.ts";
 import { SocketType } from "./socket_types.ts";
 import { readableStreamOf, writableStreamOf } from "./streams.ts";
 
+export { SocketType };
+
 /** The operation of sockets that can send. */
 export interface Writable {
   /**
@@ -35,7 +37,7 @@ export interface Writable {
    *
    * @example
    * ```ts
-   * import { Push } from "./mod.ts";
+   * import { Push } from "@deno-zmq/zmq";
    * using push = new Push();
    * push.connect("inproc://doc-send");
    * // Nobody is bound yet: with sendTimeout 0 the send fails at once.
@@ -52,7 +54,7 @@ export interface Writable {
    *
    * @example
    * ```ts
-   * import { Push } from "./mod.ts";
+   * import { Push } from "@deno-zmq/zmq";
    * const push = new Push();
    * push.connect("inproc://doc-writable");
    * const writer = push.toWritableStream().getWriter();
@@ -70,7 +72,7 @@ export interface Writable {
    *
    * @example
    * ```ts
-   * import { Push } from "./mod.ts";
+   * import { Push } from "@deno-zmq/zmq";
    * using push = new Push();
    * push.connect("inproc://doc-trysend");
    * console.log(push.trySend("hello")); // false: nobody is bound yet
@@ -88,7 +90,7 @@ export interface Readable extends AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
-   * import { Pair } from "./mod.ts";
+   * import { Pair } from "@deno-zmq/zmq";
    * using a = new Pair(), b = new Pair();
    * await a.bind("inproc://doc-receive");
    * b.connect("inproc://doc-receive");
@@ -108,7 +110,7 @@ export interface Readable extends AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
-   * import { Pull } from "./mod.ts";
+   * import { Pull } from "@deno-zmq/zmq";
    * const pull = new Pull();
    * await pull.bind("inproc://doc-readable");
    * const sizes = pull.toReadableStream().pipeThrough(
@@ -128,7 +130,7 @@ export interface Readable extends AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
-   * import { Pull } from "./mod.ts";
+   * import { Pull } from "@deno-zmq/zmq";
    * using pull = new Pull();
    * await pull.bind("inproc://doc-tryreceive");
    * console.log(pull.tryReceive()); // null: nothing there yet
@@ -192,7 +194,7 @@ export interface RouterConnectOptions {
  *
  * @example
  * ```ts
- * import { Pair } from "./mod.ts";
+ * import { Pair } from "@deno-zmq/zmq";
  * using left = new Pair(), right = new Pair();
  * await left.bind("inproc://pair-example");
  * right.connect("inproc://pair-example");
@@ -222,7 +224,7 @@ export type PublisherOptions =
  *
  * @example
  * ```ts
- * import { Publisher } from "./mod.ts";
+ * import { Publisher } from "@deno-zmq/zmq";
  * using pub = new Publisher();
  * await pub.bind("tcp://127.0.0.1:*");
  * await pub.send(["weather", "sunny"]);
@@ -251,7 +253,7 @@ export type SubscriberOptions =
  *
  * @example
  * ```ts
- * import { Subscriber } from "./mod.ts";
+ * import { Subscriber } from "@deno-zmq/zmq";
  * using sub = new Subscriber();
  * sub.connect("tcp://127.0.0.1:5556");
  * sub.subscribe("weather");
@@ -269,7 +271,7 @@ export class Subscriber extends Socket {
    *
    * @example
    * ```ts
-   * import { Subscriber } from "./mod.ts";
+   * import { Subscriber } from "@deno-zmq/zmq";
    * using sub = new Subscriber();
    * sub.subscribe("a", "b");
    * sub.subscribe(); // everything
@@ -285,7 +287,7 @@ export class Subscriber extends Socket {
    *
    * @example
    * ```ts
-   * import { Subscriber } from "./mod.ts";
+   * import { Subscriber } from "@deno-zmq/zmq";
    * using sub = new Subscriber();
    * sub.subscribe("a");
    * sub.unsubscribe("a");
@@ -312,7 +314,7 @@ export type RequestOptions = SocketOptions & OptionInit<typeof requestOptions>;
  *
  * @example
  * ```ts
- * import { Reply, Request } from "./mod.ts";
+ * import { Reply, Request } from "@deno-zmq/zmq";
  * using rep = new Reply(), req = new Request();
  * await rep.bind("inproc://req-example");
  * req.connect("inproc://req-example");
@@ -340,7 +342,7 @@ export interface Request
  *
  * @example
  * ```ts
- * import { Reply } from "./mod.ts";
+ * import { Reply } from "@deno-zmq/zmq";
  * using rep = new Reply();
  * await rep.bind("tcp://127.0.0.1:*");
  * // for await (const [request] of rep) await rep.send(request);
@@ -365,7 +367,7 @@ export type DealerOptions = SocketOptions & OptionInit<typeof dealerOptions>;
  *
  * @example
  * ```ts
- * import { Dealer } from "./mod.ts";
+ * import { Dealer } from "@deno-zmq/zmq";
  * using dealer = new Dealer({ routingId: "client-1" });
  * dealer.connect("tcp://127.0.0.1:5557");
  * ```
@@ -391,7 +393,7 @@ export type RouterOptions = SocketOptions & OptionInit<typeof routerOptions>;
  *
  * @example
  * ```ts
- * import { Router } from "./mod.ts";
+ * import { Router } from "@deno-zmq/zmq";
  * using router = new Router({ routerMandatory: true });
  * await router.bind("tcp://127.0.0.1:*");
  * // const [id, ...body] = await router.receive(); await router.send([id, "ok"]);
@@ -409,7 +411,7 @@ export class Router extends Socket {
    *
    * @example
    * ```ts
-   * import { Router } from "./mod.ts";
+   * import { Router } from "@deno-zmq/zmq";
    * using router = new Router();
    * router.connect("tcp://127.0.0.1:5558", { routingId: "server-a" });
    * ```
@@ -444,7 +446,7 @@ function connectWithRoutingId(
  *
  * @example
  * ```ts
- * import { Pull } from "./mod.ts";
+ * import { Pull } from "@deno-zmq/zmq";
  * using pull = new Pull();
  * await pull.bind("tcp://127.0.0.1:*");
  * // for await (const [job] of pull) { ... }
@@ -466,7 +468,7 @@ export interface Pull extends Readable {}
  *
  * @example
  * ```ts
- * import { Push } from "./mod.ts";
+ * import { Push } from "@deno-zmq/zmq";
  * using push = new Push({ sendHighWaterMark: 1000 });
  * push.connect("tcp://127.0.0.1:5559");
  * ```
@@ -492,7 +494,7 @@ export type XPublisherOptions =
  *
  * @example
  * ```ts
- * import { XPublisher } from "./mod.ts";
+ * import { XPublisher } from "@deno-zmq/zmq";
  * using xpub = new XPublisher({ verbose: true });
  * await xpub.bind("tcp://127.0.0.1:*");
  * ```
@@ -520,7 +522,7 @@ export type XSubscriberOptions =
  *
  * @example
  * ```ts
- * import { XSubscriber } from "./mod.ts";
+ * import { XSubscriber } from "@deno-zmq/zmq";
  * using xsub = new XSubscriber();
  * xsub.connect("tcp://127.0.0.1:5560");
  * await xsub.send(new Uint8Array([1])); // subscribe to everything
@@ -548,7 +550,7 @@ export type StreamOptions = SocketOptions & OptionInit<typeof streamOptions>;
  *
  * @example
  * ```ts
- * import { Stream } from "./mod.ts";
+ * import { Stream } from "@deno-zmq/zmq";
  * using stream = new Stream();
  * await stream.bind("tcp://127.0.0.1:*");
  * // for await (const [id, data] of stream) await stream.send([id, data]);
@@ -565,7 +567,7 @@ export class Stream extends Socket {
    *
    * @example
    * ```ts
-   * import { Stream } from "./mod.ts";
+   * import { Stream } from "@deno-zmq/zmq";
    * using stream = new Stream();
    * stream.connect("tcp://127.0.0.1:5561", { routingId: "upstream" });
    * ```

@@ -3,28 +3,30 @@ import assert from "node:assert/strict";
 import {
   Context,
   Dealer,
-  dealerOptions,
   Publisher,
-  publisherOptions,
   Pull,
   Push,
   Request,
-  requestOptions,
   Router,
-  routerOptions,
   type Socket,
-  socketOptions,
   SocketType,
   Stream,
-  streamOptions,
   Subscriber,
-  subscriberOptions,
   XPublisher,
-  xPublisherOptions,
   XSubscriber,
-  xSubscriberOptions,
   ZmqError,
 } from "../mod.ts";
+import {
+  dealerOptions,
+  publisherOptions,
+  requestOptions,
+  routerOptions,
+  socketOptions,
+  streamOptions,
+  subscriberOptions,
+  xPublisherOptions,
+  xSubscriberOptions,
+} from "../src/options.ts";
 import { testEach } from "./helpers.ts";
 
 // Test keys from the zmq_curve(7) manual page.
