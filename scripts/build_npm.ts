@@ -114,7 +114,7 @@ async function ensureWasm(): Promise<void> {
  */
 function rewriteSpecifiers(code: string, ext: ".js" | ".cjs"): string {
   return code.replace(
-    /((?:from|import|require|\?\.)\s*\(?\s*["'])(\.\.?\/[^"']*?)\.(?:ts|js)(["'])/g,
+    /((?:from|import|require|\?\.|URL)\s*\(?\s*["'])(\.\.?\/[^"']*?)\.(?:ts|js)(["'])/g,
     (_, head, path, tail) => `${head}${path}${ext}${tail}`,
   );
 }

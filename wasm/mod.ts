@@ -80,8 +80,13 @@ export const wasmLoader: BackendLoader = {
       if (typeof require === "function") throw notLoaded(cause);
     }
     if (module) return instantiate(module);
-    return import("./backend.ts").then(instantiate, (cause) => {
-      throw notLoaded(cause);
-    });
+    // Not a literal: Deno fetches literal dynamic imports ahead of time, and
+    // an FFI program should not download half a megabyte it never runs.
+    return import(new URL("./backend.ts", import.meta.url).href).then(
+      instantiate,
+      (cause) => {
+        throw notLoaded(cause);
+      },
+    );
   },
 };
