@@ -113,8 +113,10 @@ async function ensureWasm(): Promise<void> {
  * imports, exports and requires (wasm/mod.ts requires its backend).
  */
 function rewriteSpecifiers(code: string, ext: ".js" | ".cjs"): string {
+  // Template-literal specifiers (wasm/mod.ts): `./${name}.ts`.
+  code = code.replace(/(`\.\.?\/[^`]*?)\.ts`/g, `$1${ext}\``);
   return code.replace(
-    /((?:from|import|require|\?\.)\s*\(?\s*["'])(\.\.?\/[^"']*?)\.(?:ts|js)(["'])/g,
+    /((?:from|import|require|\?\.|URL)\s*\(?\s*["'])(\.\.?\/[^"']*?)\.(?:ts|js)(["'])/g,
     (_, head, path, tail) => `${head}${path}${ext}${tail}`,
   );
 }

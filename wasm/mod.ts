@@ -10,6 +10,12 @@ import { ZmqError } from "../src/errors.ts";
 import type { BackendLoader } from "../src/select.ts";
 
 type BackendModule = typeof import("./backend.ts");
+/**
+ * Template literals, not string literals: Deno fetches the targets of literal
+ * imports and requires ahead of time, and an FFI program should not download
+ * half a megabyte it never runs. (deno publish and esbuild still resolve them.)
+ */
+const BACKEND_NAME = "backend";
 
 type Require = (id: string) => unknown;
 // CommonJS (the npm package's bundle) and Bun have a synchronous require.
@@ -70,18 +76,23 @@ export const wasmLoader: BackendLoader = {
     let module: BackendModule | undefined;
     try {
       if (typeof require === "function") {
-        // A literal require, so that esbuild bundles the backend into the CommonJS build.
-        module = require("./backend.ts") as BackendModule;
+        // Visible to esbuild, which bundles the backend into the CommonJS build.
+        module = require(`./${BACKEND_NAME}.ts`) as BackendModule;
       } else {
-        module = nodeRequire()?.("./backend.ts") as BackendModule | undefined;
+        module = nodeRequire()?.(`./${BACKEND_NAME}.ts`) as
+          | BackendModule
+          | undefined;
       }
     } catch (cause) {
       // Older Node cannot require an ES module: import it below.
       if (typeof require === "function") throw notLoaded(cause);
     }
     if (module) return instantiate(module);
-    return import("./backend.ts").then(instantiate, (cause) => {
-      throw notLoaded(cause);
-    });
+    return import(`./${BACKEND_NAME}.ts`).then(
+      instantiate,
+      (cause) => {
+        throw notLoaded(cause);
+      },
+    );
   },
 };
