@@ -8,6 +8,7 @@
 
 import { Context } from "./context.ts";
 import { ZmqError } from "./errors.ts";
+import { EventHub } from "./event_hub.ts";
 import { Router } from "./sockets.ts";
 import { z85Decode, z85Encode } from "./z85.ts";
 
@@ -208,7 +209,7 @@ function curveKey(key: string | Uint8Array): string {
  * console.log(await server.receive());
  * ```
  */
-export class Authenticator extends EventTarget {
+export class Authenticator extends EventHub<{ decision: ZapDecisionEvent }> {
   /** The context whose sockets it serves. */
   readonly context: Context;
   readonly #allow = new Set<string>();
@@ -329,6 +330,7 @@ export class Authenticator extends EventTarget {
       throw err;
     }
     this.#router = router;
+    this.reopen();
     this.#serving = this.#serve(router);
   }
 
@@ -357,6 +359,7 @@ export class Authenticator extends EventTarget {
     await this.#serving;
     this.#serving = undefined;
     await Promise.allSettled([...this.#inFlight]);
+    this.end();
   }
 
   /**
@@ -377,45 +380,6 @@ export class Authenticator extends EventTarget {
   /** Same as {@link Authenticator.stop}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
-  }
-
-  /**
-   * Listens to "decision" events ({@link ZapDecisionEvent}), one per answered
-   * request.
-   *
-   * @example
-   * ```ts
-   * import { Authenticator } from "@deno-zmq/zmq";
-   * await using auth = new Authenticator({ deny: ["192.0.2.7"] });
-   * auth.addEventListener("decision", (event) => {
-   *   if (!event.decision.allowed) console.log("denied", event.decision.request.address);
-   * });
-   * ```
-   */
-  override addEventListener(
-    type: "decision",
-    listener: ((event: ZapDecisionEvent) => void) | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  /** Listens to any event type, as on every EventTarget. */
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  override addEventListener(
-    type: string,
-    listener:
-      | ((event: ZapDecisionEvent) => void)
-      | EventListenerOrEventListenerObject
-      | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void {
-    super.addEventListener(
-      type,
-      listener as EventListenerOrEventListenerObject | null,
-      options,
-    );
   }
 
   /**
@@ -683,6 +647,6 @@ export class Authenticator extends EventTarget {
     }
     const decision = await this.decide(request);
     await reply(decision.status, decision.statusText, decision.userId);
-    this.dispatchEvent(new ZapDecisionEvent(decision));
+    this.emit(new ZapDecisionEvent(decision));
   }
 }
