@@ -31,6 +31,7 @@ export const ERRNO_NAMES = [
   "ENODEV",
   "EINVAL",
   "EMFILE",
+  "EPIPE",
   "ENAMETOOLONG",
   "ENOTSOCK",
   "EMSGSIZE",

@@ -74,6 +74,8 @@ interface PendingSend extends Pending<void> {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+/** A context's maxMessageSize when none was set (INT_MAX). */
+const NO_LIMIT = 2 ** 31 - 1;
 const SPIN_MS = 0.05;
 const metadataKey: unique symbol = Symbol("metadata");
 type MessageWithMetadata = Uint8Array[] & { [metadataKey]?: number | string };
@@ -166,6 +168,7 @@ export class Socket {
     if (context.closed) {
       throw new ZmqError("ETERM", this.#b.errnos.ETERM, "Context was closed");
     }
+    const adopted = adopting !== null;
     const handle = adopting ?? this.#b.socketNew(this.#ctx.handle, type);
     adopting = null;
     if (handle === null) {
@@ -199,6 +202,12 @@ export class Socket {
     leak.unregister = this.#ctx.adopt(this, () => releaseLeak(leak));
     leaks.register(this, leak, this);
     try {
+      // libzmq 4.3.4 stores a context's maxMessageSize but never applies it:
+      // it is the default of the context's new sockets here.
+      const limit = adopted ? NO_LIMIT : context.maxMessageSize;
+      if (limit !== NO_LIMIT && !("maxMessageSize" in options)) {
+        this.#setInitial("maxMessageSize", limit);
+      }
       for (const [name, value] of Object.entries(options)) {
         if (name !== "context") this.#setInitial(name, value);
       }

@@ -103,6 +103,7 @@ export type ErrnoName =
   | "ENODEV"
   | "EINVAL"
   | "EMFILE"
+  | "EPIPE"
   | "ENAMETOOLONG"
   | "ENOTSOCK"
   | "EMSGSIZE"
