@@ -23,6 +23,7 @@ import {
   ZMQ_FD,
   ZMQ_MSG_T_SIZE,
 } from "../src/libzmq.ts";
+import { SocketType } from "../src/socket_types.ts";
 import { errnosFor } from "./errnos.ts";
 import { LIBC_FUNCTIONS } from "./libc.ts";
 import { libraryCandidates, libraryNotFound } from "./library.ts";
@@ -322,7 +323,11 @@ class NativeBackend implements Backend {
     return calibrateMsgLayout({
       pair: () => {
         context = zmq.zmq_ctx_new();
-        const [a, b] = [zmq.zmq_socket(context, 0), zmq.zmq_socket(context, 0)];
+        const pair = SocketType.Pair;
+        const [a, b] = [
+          zmq.zmq_socket(context, pair),
+          zmq.zmq_socket(context, pair),
+        ];
         sockets.push(a, b);
         const endpoint = rt.string(
           `inproc://deno-zmq-calibration-${Math.random()}`,

@@ -7,13 +7,12 @@
 
 import { ZmqError } from "./errors.ts";
 import { EventHub } from "./event_hub.ts";
+import { SocketType } from "./socket_types.ts";
 import { errnoName, zmqError } from "./last_error.ts";
 // Not sockets.ts: socket.ts imports this module for `socket.events`, and the
 // socket classes (which extend Socket) cannot be evaluated inside that cycle.
 // The PAIR class is looked up when a monitor starts instead.
 import { type Socket, socketClassOf, socketInternals } from "./socket.ts";
-
-const ZMQ_PAIR = 0;
 
 /** The kinds of {@link SocketEvent}, named as in zeromq.js. */
 export type SocketEventType =
@@ -198,9 +197,9 @@ export class SocketEvents
     }
     // libzmq bound the name (as a PAIR): tell the context, which defers
     // connects to inproc names nobody bound yet (see inproc.ts).
-    context.inproc.bound(endpoint, this, 0);
+    context.inproc.bound(endpoint, this, SocketType.Pair);
     onClose(() => context.inproc.forget(this));
-    const Pair = socketClassOf(ZMQ_PAIR)!;
+    const Pair = socketClassOf(SocketType.Pair)!;
     this.#pair = new Pair({ context: socket.context }) as
       & Socket
       & AsyncIterable<Uint8Array[]>;

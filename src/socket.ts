@@ -40,7 +40,12 @@ import {
   socketOptions,
 } from "./options.ts";
 import { Queue } from "./queue.ts";
-import { typeName } from "./socket_types.ts";
+import {
+  isDraftType,
+  type SocketTypeKey,
+  socketTypeNumber,
+  typeName,
+} from "./socket_types.ts";
 import { SocketEvents } from "./monitor.ts";
 import { fairnessCheck, yieldToEventLoop } from "./fairness.ts";
 
@@ -168,9 +173,11 @@ export class Socket {
     if (context.closed) {
       throw new ZmqError("ETERM", this.#b.errnos.ETERM, "Context was closed");
     }
-    const adopted = adopting !== null;
-    const handle = adopting ?? this.#b.socketNew(this.#ctx.handle, type);
-    adopting = null;
+    const adopting = (options as AdoptingOptions)[adoptKey];
+    const adopted = adopting !== undefined;
+    const handle = adopted
+      ? adopting
+      : this.#b.socketNew(this.#ctx.handle, type);
     if (handle === null) {
       const cause = zmqError(this.#b);
       if (cause.code !== "EMFILE") throw cause;
@@ -202,6 +209,9 @@ export class Socket {
     leak.unregister = this.#ctx.adopt(this, () => releaseLeak(leak));
     leaks.register(this, leak, this);
     try {
+      // The queues above libzmq apply the timeouts: start from libzmq's values
+      // (an adopted socket may have had them set by its creator).
+      if (adopted) this.#readTimeouts();
       // libzmq 4.3.4 stores a context's maxMessageSize but never applies it:
       // it is the default of the context's new sockets here.
       const limit = adopted ? NO_LIMIT : context.maxMessageSize;
@@ -215,6 +225,18 @@ export class Socket {
       this.close();
       throw err;
     }
+  }
+
+  /** Copies SNDTIMEO and RCVTIMEO from libzmq, which owns them. */
+  #readTimeouts(): void {
+    this.#sendTimeout = this[optionGet](
+      "sendTimeout",
+      socketOptions.sendTimeout,
+    ) as number;
+    this.#receiveTimeout = this[optionGet](
+      "receiveTimeout",
+      socketOptions.receiveTimeout,
+    ) as number;
   }
 
   #setInitial(name: string, value: unknown): void {
@@ -273,9 +295,10 @@ export class Socket {
     return events;
   }
 
-  #assertOpen(): void {
+  /** Throws unless the socket is open and `caller` may use it (its owner, or anyone when unowned). */
+  #assertOpen(caller: SocketOwner | null = null): void {
     if (this.#closed) throw closedSocketError(this.#b.errnos);
-    if (this.#owner !== ownerCall) throw this.#ownedError();
+    if (this.#owner !== caller) throw this.#ownedError();
   }
 
   #ownedError(): ZmqError {
@@ -333,13 +356,18 @@ export class Socket {
       socketType = new DataView(into.buffer).getInt32(0, true);
     }
     const cls = socketClassOf(socketType);
-    if (!cls) throw new TypeError(`Unknown socket type ${socketType}`);
-    adopting = handle;
-    try {
-      return new cls(options);
-    } finally {
-      adopting = null;
+    if (!cls) {
+      throw new TypeError(
+        `Unknown socket type ${socketType}` +
+          (isDraftType(socketType)
+            ? ` (${
+              typeName(socketType)
+            }: import the draft entry to adopt draft sockets)`
+            : ""),
+      );
     }
+    const adopting: AdoptingOptions = { ...options, [adoptKey]: handle };
+    return new cls(adopting);
   }
 
   /**
@@ -415,10 +443,21 @@ export class Socket {
     this.#endpointCall("disconnect", endpoint);
   }
 
+  /**
+   * Draft PEER: connects through the same guards as {@link Socket.connect}
+   * and returns the routing id libzmq gave the peer at that endpoint.
+   */
+  protected connectPeerEndpoint(endpoint: string): number {
+    return this.#endpointCall("connect", endpoint, true);
+  }
+
+  /** bind/unbind/connect/disconnect with the checks every path shares; returns a PEER's routing id (else 0). */
   #endpointCall(
     call: "bind" | "unbind" | "connect" | "disconnect",
     endpoint: string,
-  ): void {
+    peer = false,
+  ): number {
+    let routingId = 0;
     if (typeof endpoint !== "string") {
       throw new TypeError(
         `${call}() expects an endpoint string, got ${typeof endpoint}`,
@@ -444,10 +483,18 @@ export class Socket {
     if (inproc && attaching) {
       registry.check(call, endpoint, this.#type, this.#b.errnos);
     }
-    if (
-      inproc && call === "connect" && this.#ctx.owned &&
-      !registry.isBound(endpoint)
-    ) {
+    const deferred = inproc && call === "connect" && this.#ctx.owned &&
+      !registry.isBound(endpoint);
+    if (deferred && peer) {
+      // The routing id is needed now, and libzmq would abort on the pending path.
+      throw new ZmqError(
+        "ECONNREFUSED",
+        this.#b.errnos.ECONNREFUSED,
+        "connectPeer() to an inproc name needs it bound first (bind, then connectPeer)",
+        { endpoint },
+      );
+    }
+    if (deferred) {
       // See inproc.ts: connect once a socket of this context binds the name.
       registry.defer(endpoint, this, this.#type, () => {
         if (this.#closed || this.#b.connect(this.#h, endpoint) !== 0) return;
@@ -458,8 +505,12 @@ export class Socket {
       inproc && call === "disconnect" && registry.isDeferred(endpoint, this)
     ) {
       registry.forget(this, endpoint);
-      return;
-    } else if (this.#b[call](this.#h, endpoint) !== 0) {
+      return 0;
+    } else if (
+      peer
+        ? (routingId = this.#b.connectPeer!(this.#h, endpoint)) === 0
+        : this.#b[call](this.#h, endpoint) !== 0
+    ) {
       throw zmqError(this.#b, { endpoint });
     } else if (!inproc) {
       if (attaching) this.#remote = true;
@@ -480,6 +531,7 @@ export class Socket {
       }
       this.#leak.label = `${typeName(this.#type)} socket (${call} ${where})`;
     }
+    return routingId;
   }
 
   /**
@@ -537,8 +589,13 @@ export class Socket {
    * served in order, and wait while the high-water mark is reached.
    */
   protected sendMessage(message: Message): Promise<void> {
+    return this.#send(message, null);
+  }
+
+  /** {@link Socket.sendMessage} on behalf of `caller` (the socket's owner, or null). */
+  #send(message: Message, caller: SocketOwner | null): Promise<void> {
     if (this.#closed) return Promise.reject(closedSocketError(this.#b.errnos));
-    if (this.#owner !== ownerCall) return Promise.reject(this.#ownedError());
+    if (this.#owner !== caller) return Promise.reject(this.#ownedError());
     let attempt: SendAttempt;
     try {
       // A zero timeout means "now or never": no fairness yield for those.
@@ -581,7 +638,7 @@ export class Socket {
    */
   protected sendDraftMessage(frame: Frame, draft: DraftTarget): Promise<void> {
     if (this.#closed) return Promise.reject(closedSocketError(this.#b.errnos));
-    if (this.#owner !== ownerCall) return Promise.reject(this.#ownedError());
+    if (this.#owner !== null) return Promise.reject(this.#ownedError());
     try {
       if (
         this.#sends.length === 0 &&
@@ -690,9 +747,14 @@ export class Socket {
    * order, each getting exactly one message.
    */
   protected receiveMessage(): Promise<Uint8Array[]> {
+    return this.#receive(null);
+  }
+
+  /** {@link Socket.receiveMessage} on behalf of `caller` (the socket's owner, or null). */
+  #receive(caller: SocketOwner | null): Promise<Uint8Array[]> {
     let message: Uint8Array[] | null;
     try {
-      message = this.#receiveNow();
+      message = this.#receiveNow(caller);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -703,9 +765,8 @@ export class Socket {
    * The next message if it can be had without waiting (nothing queued before
    * it, no fairness yield due, libzmq has one); null otherwise.
    */
-  #receiveNow(): Uint8Array[] | null {
-    if (this.#closed) throw closedSocketError(this.#b.errnos);
-    if (this.#owner !== ownerCall) throw this.#ownedError();
+  #receiveNow(caller: SocketOwner | null = null): Uint8Array[] | null {
+    this.#assertOpen(caller);
     // A zero timeout means "now or never": no fairness yield for those.
     if (
       this.#receives.length > 0 ||
@@ -884,6 +945,8 @@ export class Socket {
         this.#owner = owner;
         if (!owner && this.#closeWhenReleased) this.close();
       },
+      receiveAs: (owner) => this.#receive(owner),
+      sendAs: (owner, message) => this.#send(message, owner),
       onClose: (hook) => void this.#closeHooks.push(hook),
       busy: () => this.#receives.length > 0 || this.#sends.length > 0,
     };
@@ -1033,12 +1096,12 @@ export class Socket {
       throw this.#optionError(name, spec);
     }
     if (spec.access === "w") this.#written.set(name, value);
-    // Timeouts are applied by the queues above libzmq: keep them at hand.
-    if (spec.id === socketOptions.sendTimeout.id) {
-      this.#sendTimeout = value as number;
-    }
-    if (spec.id === socketOptions.receiveTimeout.id) {
-      this.#receiveTimeout = value as number;
+    // Timeouts are applied by the queues above libzmq: keep libzmq's value at hand.
+    if (
+      spec.id === socketOptions.sendTimeout.id ||
+      spec.id === socketOptions.receiveTimeout.id
+    ) {
+      this.#readTimeouts();
     }
   }
 
@@ -1108,6 +1171,10 @@ export interface SocketInternals {
   observe(observer: () => void): () => void;
   /** Hands the socket to an owner (operations then fail) or takes it back (null). */
   setOwner(owner: SocketOwner | null): void;
+  /** Receives a message on behalf of the socket's owner. */
+  receiveAs(owner: SocketOwner): Promise<Uint8Array[]>;
+  /** Sends a message on behalf of the socket's owner. */
+  sendAs(owner: SocketOwner, message: Message): Promise<void>;
   /** Runs `hook` just before the socket is closed. */
   onClose(hook: () => void): void;
   /** Whether operations are queued on the socket. */
@@ -1122,22 +1189,11 @@ export interface SocketOwner {
   stop(): void;
 }
 
-let adopting: Handle | null = null;
+/** The options key of a libzmq handle to wrap instead of creating a socket (see fromHandle). */
+const adoptKey: unique symbol = Symbol("adopt");
+type AdoptingOptions = SocketOptions & { [adoptKey]?: Handle };
 // Addresses of the libzmq sockets wrapped by open sockets: one wrapper each.
 const wrapped = new Set<unknown>();
-// The owner on whose behalf the current call is made (see asOwner).
-let ownerCall: SocketOwner | null = null;
-
-/** Runs `call` (a socket operation) on behalf of the socket's owner. */
-export function asOwner<T>(owner: SocketOwner, call: () => T): T {
-  const previous = ownerCall;
-  ownerCall = owner;
-  try {
-    return call();
-  } finally {
-    ownerCall = previous;
-  }
-}
 const socketClasses = new Map<
   number,
   new (options?: SocketOptions) => Socket
@@ -1150,12 +1206,19 @@ export function socketClassOf(
   return socketClasses.get(type);
 }
 
-/** Registers the class `Socket.fromHandle` uses for a socket type. */
-export function registerSocketClass(
-  type: number,
-  cls: new (options?: SocketOptions) => Socket,
+/**
+ * Registers the classes `Socket.fromHandle` uses, by their key in the socket
+ * type table: `registerSocketClasses({ Pair, Push, ... })` (object keys, not
+ * class names, which bundlers may rename).
+ */
+export function registerSocketClasses(
+  classes: Partial<
+    Record<SocketTypeKey, new (options?: SocketOptions) => Socket>
+  >,
 ): void {
-  socketClasses.set(type, cls);
+  for (const [key, cls] of Object.entries(classes)) {
+    socketClasses.set(socketTypeNumber(key as SocketTypeKey), cls);
+  }
 }
 
 /** The internals of a socket, for other modules of `src/`. */

@@ -98,6 +98,11 @@ const byNumber = new Map<number, SocketTypeKey>(
   (Object.keys(NUMBERS) as SocketTypeKey[]).map((key) => [NUMBERS[key], key]),
 );
 
+/** The number of a socket type key. */
+export function socketTypeNumber(key: SocketTypeKey): number {
+  return NUMBERS[key];
+}
+
 /** The key of a socket type number, or undefined for an unknown number. */
 export function socketTypeKey(type: number): SocketTypeKey | undefined {
   return byNumber.get(type);
