@@ -40,6 +40,13 @@ import {
   socketOptions,
 } from "./options.ts";
 import { Queue } from "./queue.ts";
+import { type EndpointCall, Endpoints } from "./endpoints.ts";
+import {
+  release,
+  releaser,
+  type SocketRecord,
+  track,
+} from "./socket_lifetime.ts";
 import {
   isDraftType,
   type SocketTypeKey,
@@ -136,16 +143,10 @@ export class Socket {
   readonly #closeHooks: (() => void)[] = [];
   // Draft sockets: which per-message property received messages carry.
   #metadata: "routingId" | "group" | null = null;
-  // What the safety net needs to close this socket if it is dropped unclosed.
-  readonly #leak: LeakRecord;
-  // inproc endpoints this socket is bound to: unbound on close, because libzmq
-  // releases an inproc name only later on its reaper thread, and an
-  // immediate rebind of the name would fail with EADDRINUSE.
-  readonly #inprocBinds = new Set<string>();
-  // Bound or connected to something other than inproc (see #spin).
-  #remote = false;
-  // The handle's address, unique among open sockets (see `wrapped`).
-  readonly #address: unknown;
+  // What closes the libzmq socket once (see socket_lifetime.ts).
+  readonly #record: SocketRecord;
+  // bind/connect/... and the inproc rules (see endpoints.ts).
+  readonly #endpoints: Endpoints;
 
   /**
    * Creates a libzmq socket of a type; subclasses pass their type.
@@ -191,23 +192,16 @@ export class Socket {
       );
     }
     this.#h = handle;
-    this.#address = this.#b.handleAddress?.(handle) ?? handle;
-    if (wrapped.has(this.#address)) {
-      throw new TypeError(
-        "This libzmq socket is already wrapped by an open socket of this library: use that one",
-      );
-    }
-    wrapped.add(this.#address);
-    const leak: LeakRecord = this.#leak = {
-      label: `${typeName(type)} socket`,
-      backend: this.#b,
+    const record = this.#record = track(
+      this,
+      this.#b,
       handle,
-      released: false,
-      unregister: () => {},
-    };
+      `${typeName(type)} socket`,
+    );
     // The context closes a collected socket whose finalizer has not run yet.
-    leak.unregister = this.#ctx.adopt(this, () => releaseLeak(leak));
-    leaks.register(this, leak, this);
+    // (A closure made here would keep `this` alive: see releaser.)
+    record.unregister = this.#ctx.adopt(this, releaser(record));
+    this.#endpoints = this.#newEndpoints();
     try {
       // The queues above libzmq apply the timeouts: start from libzmq's values
       // (an adopted socket may have had them set by its creator).
@@ -451,87 +445,41 @@ export class Socket {
     return this.#endpointCall("connect", endpoint, true);
   }
 
-  /** bind/unbind/connect/disconnect with the checks every path shares; returns a PEER's routing id (else 0). */
   #endpointCall(
-    call: "bind" | "unbind" | "connect" | "disconnect",
+    call: EndpointCall,
     endpoint: string,
     peer = false,
   ): number {
-    let routingId = 0;
-    if (typeof endpoint !== "string") {
-      throw new TypeError(
-        `${call}() expects an endpoint string, got ${typeof endpoint}`,
-      );
-    }
-    this.#assertOpen();
-    if (endpoint.includes("\0")) {
-      // libzmq would silently use the part before the NUL.
-      throw new ZmqError(
-        "EINVAL",
-        this.#b.errnos.EINVAL,
-        "Endpoints cannot contain NUL characters",
-        {
-          endpoint,
+    return this.#endpoints.call(call, endpoint, peer);
+  }
+
+  #newEndpoints(): Endpoints {
+    return new Endpoints(
+      {
+        assertOpen: () => this.#assertOpen(),
+        isClosed: () => this.#closed,
+        connected: () => {
+          this.#scheduleService();
+          this.#ctx.noteOperation();
         },
-      );
+        attached: (call, endpoint) => this.#attached(call, endpoint),
+      },
+      this.#b,
+      this.#h,
+      this.#type,
+      this.#ctx,
+    );
+  }
+
+  /** Names the socket by where it was used, for the leak warning. */
+  #attached(call: "bind" | "connect", endpoint: string): void {
+    let where = endpoint;
+    if (call === "bind") {
+      try {
+        where = this.lastEndpoint || endpoint;
+      } catch { /* an endpoint too long to read back: keep the given one */ }
     }
-    const unsupported = this.#b.unsupportedEndpoint?.(endpoint);
-    if (unsupported) throw unsupported;
-    const inproc = endpoint.startsWith("inproc://");
-    const attaching = call === "bind" || call === "connect";
-    const registry = this.#ctx.inproc;
-    if (inproc && attaching) {
-      registry.check(call, endpoint, this.#type, this.#b.errnos);
-    }
-    const deferred = inproc && call === "connect" && this.#ctx.owned &&
-      !registry.isBound(endpoint);
-    if (deferred && peer) {
-      // The routing id is needed now, and libzmq would abort on the pending path.
-      throw new ZmqError(
-        "ECONNREFUSED",
-        this.#b.errnos.ECONNREFUSED,
-        "connectPeer() to an inproc name needs it bound first (bind, then connectPeer)",
-        { endpoint },
-      );
-    }
-    if (deferred) {
-      // See inproc.ts: connect once a socket of this context binds the name.
-      registry.defer(endpoint, this, this.#type, () => {
-        if (this.#closed || this.#b.connect(this.#h, endpoint) !== 0) return;
-        this.#scheduleService();
-        this.#ctx.noteOperation();
-      });
-    } else if (
-      inproc && call === "disconnect" && registry.isDeferred(endpoint, this)
-    ) {
-      registry.forget(this, endpoint);
-      return 0;
-    } else if (
-      peer
-        ? (routingId = this.#b.connectPeer!(this.#h, endpoint)) === 0
-        : this.#b[call](this.#h, endpoint) !== 0
-    ) {
-      throw zmqError(this.#b, { endpoint });
-    } else if (!inproc) {
-      if (attaching) this.#remote = true;
-    } else if (call === "bind") {
-      registry.bound(endpoint, this, this.#type);
-      this.#inprocBinds.add(endpoint);
-    } else if (call === "unbind") {
-      registry.forget(this, endpoint);
-      this.#inprocBinds.delete(endpoint);
-    }
-    if (attaching) {
-      // Name the socket by where it was used, for the leak warning.
-      let where = endpoint;
-      if (call === "bind") {
-        try {
-          where = this.lastEndpoint || endpoint;
-        } catch { /* an endpoint too long to read back: keep the given one */ }
-      }
-      this.#leak.label = `${typeName(this.#type)} socket (${call} ${where})`;
-    }
-    return routingId;
+    this.#record.label = `${typeName(this.#type)} socket (${call} ${where})`;
   }
 
   /**
@@ -556,7 +504,6 @@ export class Socket {
       return;
     }
     this.#closed = true;
-    leaks.unregister(this);
     for (const hook of this.#closeHooks.splice(0)) hook();
     this.#unpark();
     const observers = [...this.#observers];
@@ -565,9 +512,8 @@ export class Socket {
     const error = closedSocketError(this.#b.errnos);
     for (const op of this.#receives.drain()) settle(op).reject(error);
     for (const op of this.#sends.drain()) settle(op).reject(error);
-    for (const endpoint of this.#inprocBinds) this.#b.unbind(this.#h, endpoint);
-    this.#ctx.inproc.forget(this);
-    releaseLeak(this.#leak);
+    this.#endpoints.close();
+    release(this.#record, this);
   }
 
   /** Same as {@link Socket.close}, for `using`. */
@@ -1015,7 +961,8 @@ export class Socket {
         (this.#sends.length > 0 ? POLLOUT : 0);
       let events = b.events(h);
       if (
-        events >= 0 && !(events & wanted) && this.#remote && b.yieldThread &&
+        events >= 0 && !(events & wanted) && this.#endpoints.remote &&
+        b.yieldThread &&
         this.#ctx.socketCount() === 1
       ) {
         events = this.#spin(wanted);
@@ -1130,38 +1077,6 @@ export class Socket {
   }
 }
 
-interface LeakRecord {
-  label: string;
-  readonly backend: Backend;
-  readonly handle: Handle;
-  /** Whether the libzmq socket was closed (by close(), the context or the finalizer). */
-  released: boolean;
-  unregister: () => void;
-}
-
-/** Closes the libzmq socket of a leak record, once. */
-function releaseLeak(leak: LeakRecord): void {
-  if (leak.released) return;
-  leak.released = true;
-  leak.unregister();
-  wrapped.delete(leak.backend.handleAddress?.(leak.handle) ?? leak.handle);
-  leak.backend.socketClose(leak.handle);
-}
-
-/**
- * The safety net for sockets dropped without close(): libzmq's socket would
- * otherwise stay open until the context ends (and keep `Context.close()` or
- * process exit waiting on its linger). Says which socket leaked.
- */
-const leaks = new FinalizationRegistry<LeakRecord>((leak) => {
-  if (leak.released) return;
-  console.warn(
-    `deno-zmq: a ${leak.label} was garbage-collected without close(); closing it now. ` +
-      "Close sockets (or declare them with `using`) to release them deterministically.",
-  );
-  releaseLeak(leak);
-});
-
 /** What other modules of `src/` (poller, monitor, proxy) need from a socket. */
 export interface SocketInternals {
   readonly backend: Backend;
@@ -1192,8 +1107,6 @@ export interface SocketOwner {
 /** The options key of a libzmq handle to wrap instead of creating a socket (see fromHandle). */
 const adoptKey: unique symbol = Symbol("adopt");
 type AdoptingOptions = SocketOptions & { [adoptKey]?: Handle };
-// Addresses of the libzmq sockets wrapped by open sockets: one wrapper each.
-const wrapped = new Set<unknown>();
 const socketClasses = new Map<
   number,
   new (options?: SocketOptions) => Socket
