@@ -1,10 +1,12 @@
 /**
  * The interface between the socket logic in `src/` and a libzmq binding.
  *
- * It mirrors the C API so that each backend (FFI on Deno, FFI on Node, WASM)
- * is a thin wrapper: calls return libzmq's own result codes (-1 on failure,
- * with {@link Backend.errno} telling why) and never block. Queues, timeouts,
- * iteration, option typing and errors are implemented once, above it.
+ * It mirrors the C API (declared in `libzmq.ts`) so that each backend is a
+ * thin wrapper: the native one (`ffi/native.ts`, with a Deno and a Node
+ * adapter) and the WASM one. Calls return libzmq's own result codes (-1 on
+ * failure, with {@link Backend.errno} telling why) and never block. Queues,
+ * timeouts, iteration, option typing and errors are implemented once, above
+ * it (`socket_engine.ts`, `socket.ts`).
  *
  * @module
  */
