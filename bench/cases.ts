@@ -26,6 +26,7 @@ export const peerIds: readonly ImplId[] = ["zeromqjs", "pyzmq", "node-ours"];
 /**
  * How a case runs:
  * - throughput: PULL process binds and measures, PUSH process sends;
+ * - batch: the same with receiveMany/sendMany (native: the same C programs);
  * - latency: REP process binds, REQ process measures round trips (pinned to other cores);
  * - inproc: one process, PUSH and PULL concurrently on one thread (native: two threads);
  * - inproc-worker: one process, PUSH in a Worker, PULL on the main thread, one
@@ -36,6 +37,7 @@ export const peerIds: readonly ImplId[] = ["zeromqjs", "pyzmq", "node-ours"];
  */
 export type Scenario =
   | "throughput"
+  | "batch"
   | "latency"
   | "inproc"
   | "inproc-worker"
@@ -50,6 +52,7 @@ export type Scenario =
  */
 export const cpuSides: Record<Scenario, Partial<Record<Side, string>>> = {
   throughput: { server: "receiver", client: "sender" },
+  batch: { server: "receiver", client: "sender" },
   latency: { server: "REP", client: "REQ" },
   inproc: { client: "both ends" },
   "inproc-worker": { client: "both threads" },
@@ -127,12 +130,20 @@ const ALL: readonly ImplId[] = [
  */
 const THROUGHPUT_IMPLS: Record<string, readonly ImplId[]> = {
   throughput: ALL,
+  // Only deno-zmq has a batch API.
+  batch: ["native", "ours", "node-ours"],
   inproc: ["native", "ours"],
   "inproc-worker": ["native", "ours", "node-ours"],
 };
 
 const throughputRows = [
   { transport: "tcp", scenario: "throughput", id: "tcp", label: "tcp" },
+  {
+    transport: "tcp",
+    scenario: "batch",
+    id: "tcp-batch",
+    label: "tcp batches",
+  },
   { transport: "ipc", scenario: "throughput", id: "ipc", label: "ipc" },
   {
     transport: "inproc",

@@ -13,8 +13,8 @@ import type { Command, Plan } from "./process.ts";
 import { paths } from "./paths.ts";
 
 /**
- * Roles of the scenarios: which process binds, which measures (`native`: the
- * native program, when it is not named after the role).
+ * Roles of the scenarios: which process binds, which measures (`native`,
+ * `nativeServer`: the native programs, when they are not named after the role).
  */
 const scenarioRoles: Record<
   Scenario,
@@ -22,10 +22,18 @@ const scenarioRoles: Record<
     server?: string;
     client: string;
     native?: string;
+    nativeServer?: string;
     resultFrom: "server" | "client";
   }
 > = {
   throughput: { server: "thr_pull", client: "thr_push", resultFrom: "server" },
+  batch: {
+    server: "thr_pull_batch",
+    client: "thr_push_batch",
+    native: "thr_push",
+    nativeServer: "thr_pull",
+    resultFrom: "server",
+  },
   latency: { server: "lat_rep", client: "lat_req", resultFrom: "client" },
   inproc: { client: "thr_inproc", resultFrom: "client" },
   // Native's inproc reference already runs its sender on a second thread.
@@ -44,7 +52,7 @@ const scenarioRoles: Record<
  * that neither side's helper threads (libzmq I/O, V8, Python) take the
  * other side's core.
  */
-export const pinnable: readonly Scenario[] = ["throughput", "latency"];
+export const pinnable: readonly Scenario[] = ["throughput", "batch", "latency"];
 
 /**
  * The command running ROLE for implementation IMPL (BACKEND: deno-zmq's
@@ -142,7 +150,9 @@ export function planFor(
   const client = impl === "native" && roles.native
     ? roles.native
     : roles.client;
-  const server = roles.server;
+  const server = impl === "native" && roles.nativeServer
+    ? roles.nativeServer
+    : roles.server;
   return {
     server: server
       ? pin(

@@ -57,7 +57,7 @@ function rawPair(name: string) {
     close() {
       lib.zmq_close(push);
       lib.zmq_close(pull);
-      lib.zmq_ctx_term_at_exit(ctx);
+      lib.zmq_ctx_term_sync(ctx);
     },
   };
 }

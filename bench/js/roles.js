@@ -23,8 +23,8 @@
  */
 
 /**
- * @typedef {{ send: (message: Uint8Array | Uint8Array[]) => Promise<void>, trySend?: (message: Uint8Array) => boolean, writable?: boolean }} Sends
- * @typedef {{ receive: () => Promise<Uint8Array[]>, tryReceive?: () => Uint8Array[] | null }} Receives
+ * @typedef {{ send: (message: Uint8Array | Uint8Array[]) => Promise<void>, trySend?: (message: Uint8Array) => boolean, sendMany?: (messages: Uint8Array[]) => Promise<void>, writable?: boolean }} Sends
+ * @typedef {{ receive: () => Promise<Uint8Array[]>, tryReceive?: () => Uint8Array[] | null, receiveMany?: (max: number) => Promise<Uint8Array[][]> }} Receives
  * @typedef {Record<string, unknown>} Options
  * @typedef {new (options?: Options) => BenchSocket & Sends} PushClass
  * @typedef {new (options?: Options) => BenchSocket & AsyncIterable<unknown> & Receives} PullClass
@@ -80,16 +80,41 @@ function result(value, extra = {}) {
   console.log(`result ${value}${pairs}`);
 }
 
-/** Receive loop: COUNT messages, msgs/s from the first to the last. @type {Role} */
-async function thrPull(zmq, endpoint, count) {
+/** Messages per batch in the batch roles. */
+const BATCH = 1000;
+
+/**
+ * Receive loop: COUNT messages, msgs/s from the first to the last, one at a
+ * time (`for await`) or, BATCHED, with `receiveMany(BATCH)`.
+ * @param {Binding} zmq
+ * @param {string} endpoint
+ * @param {number} count
+ * @param {boolean} batched
+ */
+async function pullLoop(zmq, endpoint, count, batched) {
   const pull = new zmq.Pull();
+  const receiveMany = pull.receiveMany?.bind(pull);
+  if (batched && !receiveMany) {
+    pull.close();
+    console.log("na this binding has no receiveMany");
+    return;
+  }
   await pull.bind(endpoint);
   ready(pull.lastEndpoint);
   let received = 0;
   let start = 0, cpu = 0;
-  for await (const _ of pull) {
-    if (received === 0) [start, cpu] = [performance.now(), zmq.cpu()];
-    if (++received === count) break;
+  if (batched) {
+    await pull.receive();
+    [received, start, cpu] = [1, performance.now(), zmq.cpu()];
+    while (received < count) {
+      const max = Math.min(BATCH, count - received);
+      received += (await receiveMany?.(max))?.length ?? 0;
+    }
+  } else {
+    for await (const _ of pull) {
+      if (received === 0) [start, cpu] = [performance.now(), zmq.cpu()];
+      if (++received === count) break;
+    }
   }
   const seconds = (performance.now() - start) / 1000;
   cpuSince(zmq, cpu);
@@ -99,16 +124,37 @@ async function thrPull(zmq, endpoint, count) {
 }
 
 /**
- * Send loop: COUNT frames of SIZE bytes; stays connected until the receiver
- * is done (stdin closed), then delivers what lingers and exits.
- * @type {Role}
+ * Send loop: COUNT frames of SIZE bytes, one `send` each or, BATCHED,
+ * `sendMany` of BATCH; stays connected until the receiver is done (stdin
+ * closed), then delivers what lingers and exits.
+ * @param {Binding} zmq
+ * @param {string} endpoint
+ * @param {number} count
+ * @param {number} size
+ * @param {boolean} batched
  */
-async function thrPush(zmq, endpoint, count, size) {
+async function pushLoop(zmq, endpoint, count, size, batched) {
   const push = new zmq.Push({ linger: -1 });
+  const sendMany = push.sendMany?.bind(push);
+  if (batched && !sendMany) {
+    push.close();
+    console.log("na this binding has no sendMany");
+    return;
+  }
   push.connect(endpoint);
   const frame = new Uint8Array(size);
+  const batch = new Array(BATCH).fill(frame);
   const cpu = zmq.cpu();
-  for (let i = 0; i < count; i++) await push.send(frame);
+  if (batched) {
+    for (let sent = 0; sent < count; sent += BATCH) {
+      const messages = count - sent < BATCH
+        ? batch.slice(0, count - sent)
+        : batch;
+      await sendMany?.(messages);
+    }
+  } else {
+    for (let i = 0; i < count; i++) await push.send(frame);
+  }
   await zmq.peerDone();
   cpuSince(zmq, cpu);
   push.close();
@@ -337,8 +383,13 @@ async function memSockets(zmq, _endpoint, count) {
 
 /** The roles by the name the harness passes as first argument. */
 export const roles = /** @type {Record<string, Role>} */ ({
-  thr_pull: thrPull,
-  thr_push: thrPush,
+  thr_pull: (zmq, endpoint, count) => pullLoop(zmq, endpoint, count, false),
+  thr_push: (zmq, endpoint, count, size) =>
+    pushLoop(zmq, endpoint, count, size, false),
+  thr_pull_batch: (zmq, endpoint, count) =>
+    pullLoop(zmq, endpoint, count, true),
+  thr_push_batch: (zmq, endpoint, count, size) =>
+    pushLoop(zmq, endpoint, count, size, true),
   lat_rep: latRep,
   lat_req: latReq,
   thr_inproc: thrInproc,
