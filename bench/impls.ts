@@ -54,6 +54,9 @@ const scenarioRoles: Record<
  */
 export const pinnable: readonly Scenario[] = ["throughput", "batch", "latency"];
 
+/** The role that measures memory per socket: JS runtimes expose `gc` to it. */
+const MEMORY_ROLE = "mem_sockets";
+
 /**
  * The command running ROLE for implementation IMPL (BACKEND: deno-zmq's
  * backend, if not the default; PROFILE: where deno-zmq on Deno writes a CPU
@@ -75,6 +78,7 @@ function command(
         "run",
         "-A",
         ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}/${role}`] : []),
+        ...(role === MEMORY_ROLE ? ["--v8-flags=--expose-gc"] : []),
         paths.denoLauncher,
         role,
         ...args,
@@ -83,6 +87,7 @@ function command(
     case "zeromqjs":
       return [
         "node",
+        ...(role === MEMORY_ROLE ? ["--expose-gc"] : []),
         paths.nodeLauncher,
         `zeromq:${paths.zeromqJs}`,
         role,
@@ -91,6 +96,7 @@ function command(
     case "node-ours":
       return [
         "node",
+        ...(role === MEMORY_ROLE ? ["--expose-gc"] : []),
         paths.nodeLauncher,
         `ours:${paths.npmDist}`,
         role,
