@@ -38,8 +38,15 @@ testEach(
     const batch = pull.receiveMany(3);
     await push.sendMany(["a", "b", "c", "d", "e"]);
     assert.deepEqual(text(await first), ["a"]);
-    assert.deepEqual((await batch).map(text), [["b"], ["c"], ["d"]]);
-    assert.deepEqual((await pull.receiveMany(10)).map(text), [["e"]]);
+    // How many are there by then depends on the event loop; never over max.
+    const got = (await batch).map(text);
+    assert.ok(got.length >= 1 && got.length <= 3, `${got.length}`);
+    while (got.length < 4) {
+      const more = await within(5000, pull.receiveMany(3), "receiveMany");
+      assert.ok(more.length <= 3, `${more.length}`);
+      got.push(...more.map(text));
+    }
+    assert.deepEqual(got, [["b"], ["c"], ["d"], ["e"]]);
   },
 );
 
