@@ -36,6 +36,8 @@ const CJS_FLAGS = [
   "--banner:js=const __deno_zmq_import_meta_url = " +
   'require("node:url").pathToFileURL(__filename).href;',
   "--log-level=warning",
+  // Bundling renames clashing classes (Context -> _Context): keep `.name`.
+  "--keep-names",
 ];
 
 const decoder = new TextDecoder();
@@ -249,6 +251,7 @@ async function build(): Promise<{ version: string }> {
     `const z = ${entry};` +
     `const c = new z.Context({ backend: "wasm" });` +
     `if (!/^\\d+\\.\\d+\\.\\d+$/.test(z.version(c))) throw new Error("bad version");` +
+    `for (const k of ["Context", "Proxy", "Socket"]) if (z[k].name !== k) throw new Error(k + " is named " + z[k].name);` +
     `await c.close();`;
   await run("node", [
     "--input-type=module",
