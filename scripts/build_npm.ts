@@ -191,9 +191,23 @@ async function build(): Promise<{ version: string }> {
       rewriteExamples(rewriteSpecifiers(code, ".js")),
     );
   }
+  // The entry points besides mod.ts: deno.json's other exports.
+  const entries = Object.entries(
+    denoJson.exports as Record<string, string>,
+  ).filter(([name]) => name !== ".").map(([name, path]) => ({
+    name: name.slice(2), // "./zeromq/draft" -> "zeromq/draft"
+    js: path.replace(/^\.\//, "").replace(/\.ts$/, ".js"),
+  }));
   // Declarations outside the public graph (the FFI bindings, which refer to
   // Deno's types, and the WASM backend) are internal: drop them.
   const publicTypes = reachableDeclarations(`${esm}/mod.d.ts`);
+  for (const entry of entries) {
+    for (
+      const file of reachableDeclarations(
+        `${esm}/${entry.js.replace(/\.js$/, ".d.ts")}`,
+      )
+    ) publicTypes.add(file);
+  }
   for (const file of [...walk(esm)]) {
     if (file.endsWith(".d.ts") && !publicTypes.has(file)) {
       Deno.removeSync(file);
@@ -210,18 +224,32 @@ async function build(): Promise<{ version: string }> {
     `--external:./${WASM_LOADER_CJS}`,
     `--outfile=${cjs}/mod.cjs`,
   ]);
-  const bundle = Deno.readTextFileSync(`${cjs}/mod.cjs`);
-  const loaderRequire = `require("./${WASM_LOADER_CJS}")`;
-  if (!bundle.includes(loaderRequire)) {
-    throw new Error(`${loaderRequire} not found in cjs/mod.cjs`);
+  // Each other entry is a bundle of its own, beside mod.cjs.
+  for (const entry of entries) {
+    await run(`${TOOLS}/.bin/esbuild`, [
+      `${esm}/${entry.js}`,
+      "--bundle",
+      ...CJS_FLAGS,
+      "--external:koffi",
+      `--external:./${WASM_LOADER_CJS}`,
+      `--outfile=${cjs}/${entry.name}.cjs`,
+    ]);
   }
-  Deno.writeTextFileSync(
-    `${cjs}/mod.cjs`,
-    bundle.replace(
-      loaderRequire,
-      `require("../esm/wasm/dist/${WASM_LOADER_CJS}")`,
-    ),
-  );
+  for (const name of ["mod", ...entries.map((e) => e.name)]) {
+    const bundle = Deno.readTextFileSync(`${cjs}/${name}.cjs`);
+    const loaderRequire = `require("./${WASM_LOADER_CJS}")`;
+    if (!bundle.includes(loaderRequire)) {
+      throw new Error(`${loaderRequire} not found in cjs/${name}.cjs`);
+    }
+    const up = "../".repeat(name.split("/").length);
+    Deno.writeTextFileSync(
+      `${cjs}/${name}.cjs`,
+      bundle.replace(
+        loaderRequire,
+        `require("${up}esm/wasm/dist/${WASM_LOADER_CJS}")`,
+      ),
+    );
+  }
   for (const file of publicTypes) {
     const relative = file.slice(esm.length);
     const target = `${cjs}${relative.replace(/\.d\.ts$/, ".d.cts")}`;
@@ -238,6 +266,16 @@ async function build(): Promise<{ version: string }> {
   const template = Deno.readTextFileSync(`${NPM_DIR}/package.template.json`);
   const pkg = JSON.parse(template.replaceAll("{{version}}", version));
   for (const key of Object.keys(pkg)) if (key.startsWith("//")) delete pkg[key];
+  for (const entry of entries) {
+    const types = entry.js.replace(/\.js$/, ".d.ts");
+    pkg.exports[`./${entry.name}`] = {
+      import: { types: `./esm/${types}`, default: `./esm/${entry.js}` },
+      require: {
+        types: `./cjs/${types.replace(/\.d\.ts$/, ".d.cts")}`,
+        default: `./cjs/${entry.name}.cjs`,
+      },
+    };
+  }
   Deno.writeTextFileSync(
     `${OUT}/package.json`,
     JSON.stringify(pkg, null, 2) + "\n",

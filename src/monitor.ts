@@ -200,8 +200,8 @@ export class SocketEvents extends EventTarget
     onClose(() => context.inproc.forget(this));
     this.#pair = new Pair({ context: socket.context });
     this.#pair.connect(endpoint);
-    // Stopping the monitor makes libzmq send a final "end" event.
-    onClose(() => backend.socketMonitor!(handle, null, 0));
+    // Not stopped at close: libzmq reports the closing of the socket's
+    // listeners ("close") as it reaps the socket, then a final "end".
     void this.#run(backend);
   }
 
