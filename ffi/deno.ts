@@ -454,8 +454,16 @@ class DenoFfiBackend implements Backend {
     );
   }
 
-  readonly #poll = (pollfds: Uint8Array, count: number): Promise<number> =>
-    this.#libc.poll(pollfds as Uint8Array<ArrayBuffer>, BigInt(count), -1);
+  readonly #poll = (
+    pollfds: Uint8Array,
+    count: number,
+    timeoutMs: number,
+  ): Promise<number> =>
+    this.#libc.poll(
+      pollfds as Uint8Array<ArrayBuffer>,
+      BigInt(count),
+      timeoutMs,
+    );
 
   #wakePipe(): WakePipe {
     const libc = this.#libc;

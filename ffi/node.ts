@@ -450,12 +450,16 @@ class NodeFfiBackend implements Backend {
     );
   }
 
-  readonly #poll = (pollfds: Uint8Array, count: number): Promise<number> =>
+  readonly #poll = (
+    pollfds: Uint8Array,
+    count: number,
+    timeoutMs: number,
+  ): Promise<number> =>
     new Promise((resolve, reject) => {
       this.#libc.poll.async(
         pollfds,
         count,
-        -1,
+        timeoutMs,
         (err: unknown, rc: number) => err ? reject(err) : resolve(rc),
       );
     });

@@ -25,6 +25,10 @@
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const ZEROMQ_VERSION = "6.5.0";
+/** deno-zmq's dependency, as npm/package.template.json has it. */
+const KOFFI_VERSION = JSON.parse(
+  Deno.readTextFileSync(`${ROOT}/npm/package.template.json`),
+).dependencies.koffi;
 /** What the suite needs at test time, pinned to what zeromq.js 6.5.0 uses. */
 const SUITE_TOOLS: Record<string, string> = {
   "mocha": "11.0.1",
@@ -39,6 +43,8 @@ const SUITE_TOOLS: Record<string, string> = {
 };
 
 const decoder = new TextDecoder();
+/** How long one test file may take (the longest, send-receive, ~20 s). */
+const FILE_TIMEOUT_MS = 120_000;
 const args = Deno.args.filter((a) => !a.startsWith("--"));
 const reference = Deno.args.includes("--reference");
 const target = reference ? "zeromq.js" : "deno-zmq";
@@ -58,18 +64,26 @@ async function run(
   cmdArgs: string[],
   cwd: string,
   env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(cmd, {
+  timeoutMs = 0,
+): Promise<{ code: number; stdout: string; stderr: string; killed: boolean }> {
+  const child = new Deno.Command(cmd, {
     args: cmdArgs,
     cwd,
     env,
     stdout: "piped",
     stderr: "piped",
-  }).output();
+  }).spawn();
+  // A test file whose process does not exit is killed and reported as such.
+  const timer = timeoutMs > 0
+    ? setTimeout(() => child.kill("SIGKILL"), timeoutMs)
+    : undefined;
+  const out = await child.output();
+  clearTimeout(timer);
   return {
     code: out.code,
     stdout: decoder.decode(out.stdout),
     stderr: decoder.decode(out.stderr),
+    killed: out.signal === "SIGKILL",
   };
 }
 
@@ -151,18 +165,11 @@ async function prepare(suite: string): Promise<void> {
     main: "src/index.js",
     dependencies: {
       ...SUITE_TOOLS,
-      ...(reference
-        ? { zeromq: ZEROMQ_VERSION }
-        : { "deno-zmq": `file:${tarball}` }),
+      // deno-zmq's own dependency; the package itself is unpacked below.
+      ...(reference ? { zeromq: ZEROMQ_VERSION } : { koffi: KOFFI_VERSION }),
     },
   };
   Deno.writeTextFileSync(`${work}/package.json`, JSON.stringify(pkg, null, 2));
-  // A fresh copy of the package under test on every run.
-  if (!reference) {
-    try {
-      Deno.removeSync(`${work}/node_modules/deno-zmq`, { recursive: true });
-    } catch { /* not installed yet */ }
-  }
   console.log(`Installing the suite's tools and ${target}...`);
   await must("npm", [
     "install",
@@ -170,6 +177,18 @@ async function prepare(suite: string): Promise<void> {
     "--no-fund",
     "--loglevel=error",
   ], work);
+  if (tarball) {
+    // Unpacked rather than installed: npm would reuse a cached copy of a
+    // tarball whose version did not change.
+    const target = `${work}/node_modules/deno-zmq`;
+    if (exists(target)) Deno.removeSync(target, { recursive: true });
+    Deno.mkdirSync(target, { recursive: true });
+    await must(
+      "tar",
+      ["-xzf", tarball, "--strip-components=1", "-C", target],
+      work,
+    );
+  }
   if (exists(`${work}/test`)) {
     Deno.removeSync(`${work}/test`, { recursive: true });
   }
@@ -230,6 +249,7 @@ async function runFile(file: string): Promise<FileResult> {
       EXCLUDE_TYPINGS_COMPAT_TESTS: "true",
       INCLUDE_COMPAT_TESTS: "true",
     },
+    FILE_TIMEOUT_MS,
   );
   const result: FileResult = {
     file,
@@ -238,8 +258,11 @@ async function runFile(file: string): Promise<FileResult> {
     pending: 0,
     failed: [],
   };
+  if (r.killed) {
+    result.crashed = `did not exit within ${FILE_TIMEOUT_MS} ms`;
+  }
   if (!exists(report)) {
-    result.crashed = (r.stderr || r.stdout).slice(-2000);
+    result.crashed ??= (r.stderr || r.stdout).slice(-2000);
     return result;
   }
   const json = JSON.parse(Deno.readTextFileSync(report));
@@ -252,7 +275,16 @@ async function runFile(file: string): Promise<FileResult> {
   return result;
 }
 
+/** Files not run, with why. */
+const NOT_RUN: Record<string, string> = {
+  "test/unit/typings-compatibility-test.ts":
+    "compiles zeromq.js's own .d.ts files with old tsc versions (needs fs-extra, which, and npm installs of tsc 3.7-5.x); not about run-time behaviour",
+};
+
 function testFiles(): string[] {
+  for (const [file, why] of Object.entries(NOT_RUN)) {
+    console.log(`${file}: not run: ${why}`);
+  }
   const files: string[] = [];
   for (const dir of ["test/unit", "test/unit/compat"]) {
     for (const entry of Deno.readDirSync(`${work}/${dir}`)) {
@@ -261,7 +293,7 @@ function testFiles(): string[] {
       }
     }
   }
-  return files.sort().filter((f) =>
+  return files.sort().filter((f) => !(f in NOT_RUN)).filter((f) =>
     args.length === 0 || args.some((a) => f.includes(a))
   );
 }

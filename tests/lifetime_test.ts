@@ -130,3 +130,28 @@ Deno.test("contexts dropped without close() are collected; referenced ones are s
   assert.equal(code, 0, stdout + stderr);
   assert.match(stdout, /collected 5 of 5 after \d+ collections/);
 });
+
+Deno.test("exit does not wait for a Worker parked on a receive", async () => {
+  const start = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-ffi",
+      "--allow-read",
+      "--allow-env",
+      fixture("worker_parked.ts"),
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  try {
+    const { code, stdout, stderr } = await outputOf(child, 10_000);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /exiting/);
+    assert.ok(performance.now() - start < 5_000);
+  } finally {
+    try {
+      child.kill("SIGKILL"); // a hung child must not outlive the test
+    } catch { /* exited */ }
+  }
+});
