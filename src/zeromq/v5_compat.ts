@@ -207,8 +207,10 @@ export class Socket extends EventEmitter {
   readonly #held: [unknown[], Callback | undefined][] = [];
   readonly #received: Message[][] = [];
   // REQ and REP alternate sends and receives (libzmq says EFSM otherwise,
-  // at once: the core does not wait): whether a receive may be posted now.
+  // at once: the core does not wait): whose turn it is. Sends made out of
+  // turn wait in #held, as zeromq.js's wait for the socket to be writable.
   #mayReceive: boolean;
+  #maySend: boolean;
   #wakeReceiver: (() => void) | undefined;
 
   /**
@@ -234,6 +236,7 @@ export class Socket extends EventEmitter {
     this.type = name;
     this.#socket = new CLASSES[SOCKET_TYPES[name]]();
     this.#mayReceive = name !== "req";
+    this.#maySend = name !== "rep";
     if (!SEND_ONLY.has(name)) void this.#receiveLoop();
   }
 
@@ -255,7 +258,11 @@ export class Socket extends EventEmitter {
         if (!socket.closed) this.#emitSoon("error", err);
         continue;
       }
-      if (this.#alternates) this.#mayReceive = false;
+      if (this.#alternates) {
+        this.#mayReceive = false;
+        this.#maySend = true;
+        this.#flushHeld();
+      }
       if (this.#paused) this.#received.push(message);
       else this.#emitSoon("message", ...message);
     }
@@ -332,18 +339,31 @@ export class Socket extends EventEmitter {
     if (((flags ?? 0) & C.ZMQ_SNDMORE) !== 0) return this;
     const parts = this.#parts;
     this.#parts = [];
-    if (this.#paused) this.#held.push([parts, cb]);
-    else this.#send(parts, cb);
+    this.#held.push([parts, cb]);
+    this.#flushHeld();
     return this;
+  }
+
+  /** Sends what was held, as far as pausing and REQ/REP turns allow. */
+  #flushHeld(): void {
+    while (this.#held.length > 0 && !this.#paused && this.#maySend) {
+      const [parts, cb] = this.#held.shift()!;
+      this.#send(parts, cb);
+    }
   }
 
   #send(parts: unknown[], cb: Callback | undefined): void {
     const sent = this.#socket.send(parts);
     if (this.#alternates) {
+      this.#maySend = false;
       sent.then(() => {
         this.#mayReceive = true;
         this.#wakeReceiver?.();
-      }, () => {});
+      }, () => {
+        // Not sent: libzmq's state did not change, the turn is still ours.
+        this.#maySend = true;
+        this.#flushHeld();
+      });
     }
     this.#settle(sent, cb);
   }
@@ -366,7 +386,7 @@ export class Socket extends EventEmitter {
     for (const message of this.#received.splice(0)) {
       this.#emitSoon("message", ...message);
     }
-    for (const [parts, cb] of this.#held.splice(0)) this.#send(parts, cb);
+    this.#flushHeld();
     this.#resumed?.();
   }
 
