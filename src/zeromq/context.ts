@@ -35,12 +35,19 @@ const CORE_IDS: Record<number, string> = {
 
 /** Options of a zeromq.js {@link Context}. */
 export interface ContextOptions {
+  /** ZMQ_BLOCKY: whether terminating waits for lingering messages. */
   blocky?: boolean;
+  /** ZMQ_IO_THREADS: libzmq's I/O threads. */
   ioThreads?: number;
+  /** ZMQ_MAX_MSGSZ: the largest message accepted. */
   maxMessageSize?: number;
+  /** ZMQ_MAX_SOCKETS: how many sockets the context may have. */
   maxSockets?: number;
+  /** ZMQ_IPV6: IPv6 for new sockets. */
   ipv6?: boolean;
+  /** ZMQ_THREAD_PRIORITY of the I/O threads. */
   threadPriority?: number;
+  /** ZMQ_THREAD_SCHED_POLICY of the I/O threads. */
   threadSchedulingPolicy?: number;
 }
 

@@ -33,7 +33,7 @@ import { warn } from "./errors.ts";
 import type { Message } from "./frames.ts";
 
 /** Socket types by their v5 names (`zmq.socket("push")`). */
-const SOCKET_TYPES = {
+const SOCKET_TYPES: Record<SocketTypeName, number> = {
   pair: SocketType.Pair,
   pub: SocketType.Publisher,
   sub: SocketType.Subscriber,
@@ -48,10 +48,24 @@ const SOCKET_TYPES = {
   xpub: SocketType.XPublisher,
   xsub: SocketType.XSubscriber,
   stream: SocketType.Stream,
-} as const;
+};
 
 /** A v5 socket type name. */
-export type SocketTypeName = keyof typeof SOCKET_TYPES;
+export type SocketTypeName =
+  | "pair"
+  | "pub"
+  | "sub"
+  | "req"
+  | "rep"
+  | "dealer"
+  | "xreq"
+  | "router"
+  | "xrep"
+  | "pull"
+  | "push"
+  | "xpub"
+  | "xsub"
+  | "stream";
 
 /** A v5 callback: called with an error, or with nothing on success. */
 export type Callback = (err?: Error) => void;
