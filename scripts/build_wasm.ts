@@ -10,16 +10,27 @@
  * Toolchain: Debian's `emscripten` package (installed with apt-get when
  * `emcc` is missing; needs root).
  *
- * Outputs (git-ignored) in wasm/dist/: libzmq_wasm.js (ES module embedding
- * the .wasm as base64), libzmq_wasm.d.ts, libzmq_wasm.wasm, LICENSE.libzmq,
- * .stamp. Work files live in wasm/.build/.
+ * Outputs (committed, so that importing the library needs no build) in
+ * wasm/dist/: libzmq_wasm.js (ES module embedding the .wasm as base64; its
+ * first line is the hash of the inputs it was built from), libzmq_wasm.d.ts,
+ * LICENSE.libzmq. Work files and the tools' log live in wasm/.build/.
  *
- * A second run with unchanged inputs only compares hashes and exits. Use
- * --force after changing a LIBZMQ_SRC directory in place.
+ * A run with unchanged inputs only compares hashes and exits. --force
+ * rebuilds (after changing a LIBZMQ_SRC directory in place); --check builds
+ * afresh and fails when the committed outputs differ from that build (CI).
+ * The build is reproducible: prefix maps keep directories out of the .wasm.
  */
 
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
+import { ERRNO_NAMES } from "../src/errors.ts";
+import {
+  type CFunction,
+  type CKind,
+  functionsOf,
+  LIBZMQ_FUNCTIONS,
+  parameterNames,
+} from "../src/libzmq.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const WASM_DIR = `${ROOT}/wasm`;
@@ -28,6 +39,10 @@ const DIST_DIR = `${WASM_DIR}/dist`;
 const PATCH_FILE = `${WASM_DIR}/libzmq-wasm.patch`;
 const JS_LIBRARY = `${WASM_DIR}/library_stubs.jslib`;
 const SCRIPT_FILE = new URL(import.meta.url).pathname;
+/** The modules the generated files derive from (inputs of the build). */
+const DECLARATION_FILES = ["src/libzmq.ts", "src/errors.ts"].map((f) =>
+  `${ROOT}/${f}`
+);
 
 const DEB_SRC_PACKAGE = "zeromq3";
 const MAX_WASM_BYTES = 400 * 1024;
@@ -55,56 +70,26 @@ const CMAKE_ARGS = [
   "-DAPI_POLLER=poll",
   "-DZMQ_HAVE_EVENTFD=OFF",
   "-DHAVE_FORK=OFF",
-  "-DCMAKE_C_FLAGS=-DZMQ_WASM_SINGLE_THREAD",
-  "-DCMAKE_CXX_FLAGS=-DZMQ_WASM_SINGLE_THREAD",
 ];
 
-const EXPORTED_FUNCTIONS = [
-  "zmq_ctx_new",
-  "zmq_ctx_set",
-  "zmq_ctx_get",
-  "zmq_ctx_shutdown",
-  "zmq_ctx_term",
-  "zmq_socket",
-  "zmq_close",
-  "zmq_setsockopt",
-  "zmq_getsockopt",
-  "zmq_bind",
-  "zmq_connect",
-  "zmq_unbind",
-  "zmq_disconnect",
-  "zmq_send",
-  "zmq_recv",
-  "zmq_msg_init",
-  "zmq_msg_init_size",
-  "zmq_msg_close",
-  "zmq_msg_send",
-  "zmq_msg_recv",
-  "zmq_msg_data",
-  "zmq_msg_size",
-  "zmq_msg_more",
-  "zmq_msg_get",
-  "zmq_msg_gets",
-  "zmq_errno",
-  "zmq_strerror",
-  "zmq_version",
-  "zmq_has",
-  "zmq_poll",
-  "zmq_z85_encode",
-  "zmq_z85_decode",
-  "zmq_socket_monitor",
-  // Draft API (this build has it): per-message routing ids and groups.
-  "zmq_msg_set_routing_id",
-  "zmq_msg_routing_id",
-  "zmq_msg_set_group",
-  "zmq_msg_group",
-  "zmq_join",
-  "zmq_leave",
-  "zmq_connect_peer",
-  "zmq_wasm_pump",
-  "malloc",
-  "free",
-];
+/**
+ * Compiler flags. The prefix maps keep the builder's directories out of the
+ * .wasm (libzmq's asserts embed __FILE__): two builds from different
+ * directories must give the same bytes, since the output is committed.
+ */
+function compilerFlags(src: string, cmakeDir: string): string[] {
+  const flags = [
+    "-DZMQ_WASM_SINGLE_THREAD",
+    `-ffile-prefix-map=${src}=libzmq`,
+    `-ffile-prefix-map=${cmakeDir}=build`,
+  ].join(" ");
+  return [`-DCMAKE_C_FLAGS=${flags}`, `-DCMAKE_CXX_FLAGS=${flags}`];
+}
+
+/** emscripten's allocator, for the binding's scratch memory in the heap. */
+const RUNTIME_FUNCTIONS = ["malloc", "free"];
+
+const EXPORTED_FUNCTIONS = [...functionsOf("wasm"), ...RUNTIME_FUNCTIONS];
 
 const LINK_ARGS = [
   "-O3",
@@ -155,24 +140,30 @@ function toolEnv(): Record<string, string> {
   return { NODE_PATH: prev ? `${NODE_PATH}:${prev}` : NODE_PATH };
 }
 
-/** Runs a command with inherited stdio; exits on failure. */
-function run(cmd: string[], cwd?: string, quiet = false): void {
-  log(`$ ${cmd.join(" ")}${cwd ? `   (in ${cwd})` : ""}`);
+/** Where the tools' own output goes; its tail is shown only when a step fails. */
+const LOG_FILE = `${BUILD_DIR}/build.log`;
+
+/** Runs a command with its output in the log file; exits on failure. */
+function run(cmd: string[], cwd?: string): void {
+  Deno.mkdirSync(BUILD_DIR, { recursive: true });
+  const line = `$ ${cmd.join(" ")}${cwd ? `   (in ${cwd})` : ""}\n`;
+  Deno.writeTextFileSync(LOG_FILE, line, { append: true });
   const out = new Deno.Command(cmd[0], {
     args: cmd.slice(1),
     cwd,
     env: toolEnv(),
     stdin: "null",
-    stdout: quiet ? "piped" : "inherit",
-    stderr: quiet ? "piped" : "inherit",
+    stdout: "piped",
+    stderr: "piped",
   }).outputSync();
+  Deno.writeFileSync(LOG_FILE, out.stdout, { append: true });
+  Deno.writeFileSync(LOG_FILE, out.stderr, { append: true });
   if (!out.success) {
-    if (quiet) {
-      const dec = new TextDecoder();
-      console.error(dec.decode(out.stdout).slice(-4000));
-      console.error(dec.decode(out.stderr).slice(-4000));
-    }
-    fail(`command failed (exit ${out.code}): ${cmd.join(" ")}`);
+    const tail = Deno.readTextFileSync(LOG_FILE).split("\n").slice(-40);
+    console.error(tail.join("\n"));
+    fail(
+      `command failed (exit ${out.code}): ${cmd.join(" ")} (log: ${LOG_FILE})`,
+    );
   }
 }
 
@@ -209,6 +200,7 @@ function aptInstall(packages: string[]): void {
       }`,
     );
   }
+  log(`installing ${packages.join(" ")} with apt-get`);
   if (!aptUpdated) {
     run(["apt-get", "update"]);
     aptUpdated = true;
@@ -355,6 +347,7 @@ function toBase64(bytes: Uint8Array): string {
 }
 
 function loaderSource(
+  inputs: string,
   glue: string,
   wasm: Uint8Array,
   version: string,
@@ -365,7 +358,8 @@ function loaderSource(
     "",
   );
   if (body === glue) fail("unexpected emscripten glue (no default export)");
-  return `// deno-lint-ignore-file
+  return `// inputs: ${inputs}
+// deno-lint-ignore-file
 // deno-fmt-ignore-file
 /* @ts-self-types="./libzmq_wasm.d.ts" */
 /* eslint-disable */
@@ -451,62 +445,7 @@ export interface LibzmqWasmModule {
   _malloc(size: number): Ptr;
   _free(ptr: Ptr): void;
 
-  _zmq_ctx_new(): Ptr;
-  _zmq_ctx_set(ctx: Ptr, option: number, value: number): number;
-  _zmq_ctx_get(ctx: Ptr, option: number): number;
-  _zmq_ctx_shutdown(ctx: Ptr): number;
-  /** 0 when done; -1 with EAGAIN while sockets are still open (close them, call again). */
-  _zmq_ctx_term(ctx: Ptr): number;
-  _zmq_socket(ctx: Ptr, type: number): Ptr;
-  /** Also pumps the reaper (zmq_wasm_pump). */
-  _zmq_close(socket: Ptr): number;
-  _zmq_setsockopt(socket: Ptr, option: number, value: Ptr, size: number): number;
-  /** \`size\` points to a size_t (4 bytes on wasm32). */
-  _zmq_getsockopt(socket: Ptr, option: number, value: Ptr, size: Ptr): number;
-  /** \`endpoint\`: NUL-terminated UTF-8 string in the heap. */
-  _zmq_bind(socket: Ptr, endpoint: Ptr): number;
-  _zmq_connect(socket: Ptr, endpoint: Ptr): number;
-  _zmq_unbind(socket: Ptr, endpoint: Ptr): number;
-  _zmq_disconnect(socket: Ptr, endpoint: Ptr): number;
-  /** Always non-blocking (ZMQ_DONTWAIT is forced). */
-  _zmq_send(socket: Ptr, buf: Ptr, len: number, flags: number): number;
-  /** Always non-blocking (ZMQ_DONTWAIT is forced). */
-  _zmq_recv(socket: Ptr, buf: Ptr, len: number, flags: number): number;
-  /** \`msg\`: 64 bytes (sizeof zmq_msg_t), 8-byte aligned. */
-  _zmq_msg_init(msg: Ptr): number;
-  _zmq_msg_init_size(msg: Ptr, size: number): number;
-  _zmq_msg_close(msg: Ptr): number;
-  _zmq_msg_send(msg: Ptr, socket: Ptr, flags: number): number;
-  _zmq_msg_recv(msg: Ptr, socket: Ptr, flags: number): number;
-  _zmq_msg_data(msg: Ptr): Ptr;
-  _zmq_msg_size(msg: Ptr): number;
-  _zmq_msg_more(msg: Ptr): number;
-  _zmq_msg_get(msg: Ptr, property: number): number;
-  _zmq_msg_gets(msg: Ptr, property: Ptr): Ptr;
-  _zmq_errno(): number;
-  _zmq_strerror(errnum: number): Ptr;
-  _zmq_version(major: Ptr, minor: Ptr, patch: Ptr): void;
-  _zmq_has(capability: Ptr): number;
-  /** Never waits: the timeout is forced to 0. */
-  _zmq_poll(items: Ptr, nitems: number, timeout: number): number;
-  _zmq_z85_encode(dest: Ptr, data: Ptr, size: number): Ptr;
-  _zmq_z85_decode(dest: Ptr, string: Ptr): Ptr;
-  _zmq_socket_monitor(socket: Ptr, endpoint: Ptr, events: number): number;
-  /** Draft API: the routing id of a CLIENT/SERVER/PEER message. */
-  _zmq_msg_set_routing_id(msg: Ptr, routingId: number): number;
-  _zmq_msg_routing_id(msg: Ptr): number;
-  /** Draft API: the group of a RADIO/DISH message (NUL-terminated, at most 255 bytes). */
-  _zmq_msg_set_group(msg: Ptr, group: Ptr): number;
-  _zmq_msg_group(msg: Ptr): Ptr;
-  _zmq_join(socket: Ptr, group: Ptr): number;
-  _zmq_leave(socket: Ptr, group: Ptr): number;
-  /** Draft API: connects a PEER socket; returns the peer's routing id (0 on failure). */
-  _zmq_connect_peer(socket: Ptr, endpoint: Ptr): number;
-  /**
-   * Runs the reaper (and I/O thread) loops of every context until nothing is
-   * pending; returns the number of events handled. Never blocks.
-   */
-  _zmq_wasm_pump(): number;
+${functionTypes()}
 }
 
 /** Version of the embedded libzmq, e.g. "4.3.4". */
@@ -531,38 +470,32 @@ export declare function libzmqWasmBytes(): Uint8Array;
 export declare function loadLibzmqWasm(): LibzmqWasmModule;
 `;
 
-const ERRNO_NAMES = [
-  "EAGAIN",
-  "EINTR",
-  "EINVAL",
-  "EFAULT",
-  "ENOMEM",
-  "ENOENT",
-  "ENODEV",
-  "EMFILE",
-  "ENOTSUP",
-  "EPROTONOSUPPORT",
-  "ENOBUFS",
-  "ENETDOWN",
-  "EADDRINUSE",
-  "EADDRNOTAVAIL",
-  "ECONNREFUSED",
-  "EINPROGRESS",
-  "ENOTSOCK",
-  "EMSGSIZE",
-  "EAFNOSUPPORT",
-  "ENETUNREACH",
-  "ECONNABORTED",
-  "ECONNRESET",
-  "ENOTCONN",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETRESET",
-  "EFSM",
-  "ENOCOMPATPROTO",
-  "ETERM",
-  "EMTHREAD",
-];
+/** A WASM export's TypeScript type: every pointer is a heap offset. */
+function wasmType(kind: CKind): string {
+  return kind === "void"
+    ? "void"
+    : ["handle", "memory", "string", "address", "text"].includes(kind)
+    ? "Ptr"
+    : "number";
+}
+
+/** The members of LibzmqWasmModule for the exported libzmq functions. */
+function functionTypes(): string {
+  return functionsOf("wasm").map((name) => {
+    const fn: CFunction = LIBZMQ_FUNCTIONS[name];
+    const names = parameterNames(fn.c);
+    const params = fn.args.map((kind, i) => `${names[i]}: ${wasmType(kind)}`);
+    const doc = fn.wasm?.split("\n");
+    const comment = doc === undefined
+      ? ""
+      : doc.length === 1
+      ? `  /** ${doc[0]} */\n`
+      : `  /**\n${doc.map((line) => `   * ${line}\n`).join("")}   */\n`;
+    return `${comment}  _${name}(${params.join(", ")}): ${
+      wasmType(fn.result)
+    };`;
+  }).join("\n");
+}
 
 /** Reads the errno values the build uses, with the emscripten preprocessor. */
 function errnoValues(): Record<string, number> {
@@ -609,41 +542,45 @@ function licenseText(src: string): string {
 
 // ----------------------------------------------------------------- main ----
 
+/** The committed outputs, in wasm/dist/. */
+const OUTPUTS = ["libzmq_wasm.js", "libzmq_wasm.d.ts", "LICENSE.libzmq"];
+
+/** The inputs hash a loader was generated from (its first comment line). */
+function builtFrom(loader: string): string | undefined {
+  try {
+    return Deno.readTextFileSync(loader).match(/^\/\/ inputs: ([0-9a-f]+)$/m)
+      ?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
 function main(): void {
   const force = Deno.args.includes("--force");
+  // --check: build afresh and fail when the committed outputs differ (CI).
+  const check = Deno.args.includes("--check");
   const patch = Deno.readFileSync(PATCH_FILE);
   const jslib = Deno.readFileSync(JS_LIBRARY);
   const script = Deno.readFileSync(SCRIPT_FILE);
-  const srcEnv = Deno.env.get("LIBZMQ_SRC") ?? "";
-  const stampKey = hash(
-    patch,
-    jslib,
-    script,
-    JSON.stringify({ CMAKE_ARGS, LINK_ARGS, srcEnv }),
-  );
-  const outputs = [
-    "libzmq_wasm.js",
-    "libzmq_wasm.d.ts",
-    "libzmq_wasm.wasm",
-    "LICENSE.libzmq",
-  ].map((f) => `${DIST_DIR}/${f}`);
-  const stampFile = `${DIST_DIR}/.stamp`;
+  const declarations = DECLARATION_FILES.map((f) => Deno.readFileSync(f));
+  const inputs = hash(patch, jslib, script, ...declarations);
   if (
-    !force && exists(stampFile) &&
-    Deno.readTextFileSync(stampFile).trim() === stampKey &&
-    outputs.every(exists)
+    !force && !check && builtFrom(`${DIST_DIR}/libzmq_wasm.js`) === inputs &&
+    OUTPUTS.every((f) => exists(`${DIST_DIR}/${f}`))
   ) {
     log("wasm/dist is up to date (use --force to rebuild)");
     return;
   }
 
   const t0 = performance.now();
-  ensureToolchain();
   Deno.mkdirSync(BUILD_DIR, { recursive: true });
   Deno.writeTextFileSync(`${BUILD_DIR}/.gitignore`, "*\n");
+  Deno.writeTextFileSync(LOG_FILE, "");
+  log(`building libzmq for WebAssembly (log: ${LOG_FILE})`);
+  ensureToolchain();
 
   const pristine = pristineSource();
-  log(`libzmq source: ${pristine}`);
+  const srcEnv = Deno.env.get("LIBZMQ_SRC") ?? "";
   const srcMtime = srcEnv && exists(srcEnv)
     ? String(Deno.statSync(srcEnv).mtime?.getTime())
     : "";
@@ -654,12 +591,13 @@ function main(): void {
 
   // Configure (again only when the flags or the source changed).
   const cmakeDir = `${BUILD_DIR}/cmake`;
-  const cfgKey = hash(src, JSON.stringify(CMAKE_ARGS), patch);
+  const cmakeArgs = [...CMAKE_ARGS, ...compilerFlags(src, cmakeDir)];
+  const cfgKey = hash(src, JSON.stringify(cmakeArgs), patch);
   const cfgStamp = `${cmakeDir}/.configured`;
   if (!exists(cfgStamp) || Deno.readTextFileSync(cfgStamp) !== cfgKey) {
     removeIfExists(cmakeDir);
     Deno.mkdirSync(cmakeDir, { recursive: true });
-    run(["emcmake", "cmake", src, ...CMAKE_ARGS], cmakeDir, true);
+    run(["emcmake", "cmake", src, ...cmakeArgs], cmakeDir);
     const platform = Deno.readTextFileSync(`${cmakeDir}/platform.hpp`);
     if (!platform.includes("ZMQ_POLL_BASED_ON_POLL")) {
       fail("configure produced an unexpected platform.hpp (NODE_PATH issue?)");
@@ -667,7 +605,7 @@ function main(): void {
     Deno.writeTextFileSync(cfgStamp, cfgKey);
   }
   const jobs = String(navigator.hardwareConcurrency || 2);
-  run(["make", `-j${jobs}`, "libzmq-static"], cmakeDir, true);
+  run(["make", `-j${jobs}`, "libzmq-static"], cmakeDir);
   const lib = `${cmakeDir}/lib/libzmq.a`;
   if (!exists(lib)) fail(`${lib} not built`);
 
@@ -688,26 +626,40 @@ function main(): void {
     return `${v("MAJOR")}.${v("MINOR")}.${v("PATCH")}`;
   })();
 
-  Deno.mkdirSync(DIST_DIR, { recursive: true });
-  removeIfExists(stampFile);
-  Deno.writeFileSync(`${DIST_DIR}/libzmq_wasm.wasm`, wasm);
-  Deno.writeTextFileSync(
-    `${DIST_DIR}/libzmq_wasm.js`,
-    loaderSource(glue, wasm, version, errnoValues()),
-  );
-  Deno.writeTextFileSync(`${DIST_DIR}/libzmq_wasm.d.ts`, DTS());
-  Deno.writeTextFileSync(`${DIST_DIR}/LICENSE.libzmq`, licenseText(pristine));
-  Deno.writeTextFileSync(stampFile, stampKey + "\n");
-
+  const files: Record<string, string> = {
+    "libzmq_wasm.js": loaderSource(inputs, glue, wasm, version, errnoValues()),
+    "libzmq_wasm.d.ts": DTS(),
+    "LICENSE.libzmq": licenseText(pristine),
+  };
   const gz = gzipSync(wasm, { level: 9 }).length;
-  log(
-    `done in ${
-      ((performance.now() - t0) / 1000).toFixed(1)
-    } s: libzmq ${version}, ` +
-      `.wasm ${wasm.length} B (${gz} B gzipped), loader ${
-        Deno.statSync(`${DIST_DIR}/libzmq_wasm.js`).size
-      } B`,
-  );
+  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+  const summary =
+    `libzmq ${version}, .wasm ${wasm.length} B (${gz} B gzipped), ` +
+    `loader ${files["libzmq_wasm.js"].length} B, sha256 ${
+      hash(wasm).slice(0, 16)
+    }`;
+  if (check) {
+    const stale = OUTPUTS.filter((f) => {
+      try {
+        return Deno.readTextFileSync(`${DIST_DIR}/${f}`) !== files[f];
+      } catch {
+        return true;
+      }
+    });
+    if (stale.length > 0) {
+      fail(
+        `the committed wasm/dist differs from a fresh build (${
+          stale.join(", ")
+        }): ` +
+          "run deno task build:wasm and commit wasm/dist",
+      );
+    }
+    log(`wasm/dist matches a fresh build (${seconds} s): ${summary}`);
+    return;
+  }
+  Deno.mkdirSync(DIST_DIR, { recursive: true });
+  for (const f of OUTPUTS) Deno.writeTextFileSync(`${DIST_DIR}/${f}`, files[f]);
+  log(`done in ${seconds} s: ${summary}`);
 }
 
 main();

@@ -15,7 +15,7 @@ import {
   type OptionSpec,
 } from "./options.ts";
 import { encodeOption } from "./option_access.ts";
-import { type BackendChoice, selectBackend } from "./select.ts";
+import { type BackendChoice, loadBackend, selectBackend } from "./select.ts";
 import { onProcessExit } from "./runtime.ts";
 import { InprocRegistry } from "./inproc.ts";
 
@@ -55,8 +55,9 @@ const collected = new FinalizationRegistry<OpenContext>((open) => {
   })().catch(() => {/* nothing is left to tell */});
 });
 const terminateNow: unique symbol = Symbol("terminateNow");
-// The handle Context.fromAddress hands to the constructor.
-let sharing: Handle | null = null;
+/** The options key of a libzmq context to share instead of creating one (see fromAddress). */
+const shareKey: unique symbol = Symbol("share");
+type SharingOptions = ContextOptions & { [shareKey]?: Handle };
 
 /** Options for {@link Context}. */
 export interface ContextOptions extends OptionInit<typeof contextOptions> {
@@ -118,7 +119,7 @@ const RECHECK_LIMIT = 64;
  *
  * @example A context with its own I/O threads
  * ```ts
- * import { Context, Pull } from "./mod.ts";
+ * import { Context, Pull } from "@deno-zmq/zmq";
  *
  * await using context = new Context({ ioThreads: 2 });
  * using pull = new Pull({ context });
@@ -134,7 +135,7 @@ export class Context {
    *
    * @example
    * ```ts
-   * import { Context } from "./mod.ts";
+   * import { Context } from "@deno-zmq/zmq";
    * console.log(Context.default.backend);
    * ```
    */
@@ -164,7 +165,7 @@ export class Context {
    *
    * @example
    * ```ts
-   * import { Context } from "./mod.ts";
+   * import { Context } from "@deno-zmq/zmq";
    * await using context = new Context({ backend: "auto", maxSockets: 2048 });
    * ```
    */
@@ -172,14 +173,13 @@ export class Context {
     if (typeof options !== "object" || options === null) {
       throw new TypeError("Context options must be an object");
     }
-    const { backend: choice, ...rest } = options;
+    const { backend: choice, [shareKey]: shared, ...rest } =
+      options as SharingOptions;
     const backend = this.#backend = selectBackend(choice);
-    const shared = sharing;
-    sharing = null;
     const handle = shared ?? backend.contextNew();
     if (handle === null) throw zmqError(backend);
     this.#handle = handle;
-    this.#owned = shared === null;
+    this.#owned = shared === undefined;
     // Like zeromq.js: sockets default to linger 0, so closing never hangs on unsent messages.
     if (this.#owned) backend.contextSet(handle, contextOptions.blocky.id, 0);
     try {
@@ -249,12 +249,32 @@ export class Context {
   }
 
   /**
+   * Creates a context once its backend is loaded: the way to get a WASM
+   * context in a program that also has FFI (the WASM module is loaded on
+   * demand; `new Context({ backend: "wasm" })` works once it is).
+   *
+   * @example
+   * ```ts
+   * import { Context } from "@deno-zmq/zmq";
+   * await using context = await Context.create({ backend: "wasm" });
+   * console.log(context.backend); // "wasm"
+   * ```
+   */
+  static async create(options: ContextOptions = {}): Promise<Context> {
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError("Context options must be an object");
+    }
+    await loadBackend(options.backend ?? "auto");
+    return new Context(options);
+  }
+
+  /**
    * The address of the libzmq context, to share it with Workers (see
    * {@link Context.fromAddress}): inproc endpoints then connect across threads.
    *
    * @example
    * ```ts
-   * import { Context } from "./mod.ts";
+   * import { Context } from "@deno-zmq/zmq";
    * await using context = new Context();
    * const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
    * worker.postMessage({ context: context.address });
@@ -278,7 +298,7 @@ export class Context {
    *
    * @example
    * ```ts
-   * import { Context, Pull } from "./mod.ts";
+   * import { Context, Pull } from "@deno-zmq/zmq";
    * self.onmessage = async (event) => {
    *   await using context = Context.fromAddress(event.data.context);
    *   using pull = new Pull({ context });
@@ -303,12 +323,11 @@ export class Context {
         `Contexts of the ${backend.kind} backend cannot be shared`,
       );
     }
-    sharing = backend.handleFromAddress(address);
-    try {
-      return new Context({ backend: backend.kind });
-    } finally {
-      sharing = null;
-    }
+    const sharing: SharingOptions = {
+      backend: backend.kind,
+      [shareKey]: backend.handleFromAddress(address),
+    };
+    return new Context(sharing);
   }
 
   /**
@@ -317,7 +336,7 @@ export class Context {
    *
    * @example
    * ```ts
-   * import { Context } from "./mod.ts";
+   * import { Context } from "@deno-zmq/zmq";
    * await using context = new Context({ backend: "wasm" });
    * console.log(context.has("curve")); // false: the WASM build has no CURVE
    * ```
@@ -346,7 +365,7 @@ export class Context {
    *
    * @example
    * ```ts
-   * import { Context, Push } from "./mod.ts";
+   * import { Context, Push } from "@deno-zmq/zmq";
    * const context = new Context();
    * const push = new Push({ context });
    * await context.close();

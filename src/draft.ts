@@ -6,30 +6,31 @@
  * @module
  */
 
+// The main entry registers the backends.
+import "../mod.ts";
 import { Context, internals } from "./context.ts";
 import { ZmqError } from "./errors.ts";
+import { DraftSocketType } from "./socket_types.ts";
 import { zmqError } from "./last_error.ts";
 import type { Frame, Message } from "./message.ts";
 import {
   type DraftTarget,
   messageMetadata,
+  registerSocketClasses,
   Socket,
   socketInternals,
   type SocketOptions,
 } from "./socket.ts";
+import {
+  allow,
+  type Readable,
+  receiving,
+  sending,
+  type Writable,
+} from "./sockets.ts";
 
-/** libzmq draft socket type numbers. */
-export const DraftSocketType = {
-  Server: 12,
-  Client: 13,
-  Radio: 14,
-  Dish: 15,
-  Gather: 16,
-  Scatter: 17,
-  Datagram: 18,
-  Peer: 19,
-  Channel: 20,
-} as const;
+export type { DraftTarget } from "./socket.ts";
+export { DraftSocketType };
 
 /** Checks the draft API before a draft socket is created; returns its type. */
 function draftType(
@@ -92,6 +93,24 @@ const grouped = (message: Uint8Array[]): GroupMessage => [message[0], {
   group: messageMetadata(message) as string,
 }];
 
+/** Sending single frames (CLIENT, SCATTER, CHANNEL): the frame is the message. */
+export interface FrameWritable extends Writable {
+  /** Sends one frame. */
+  send(frame: Frame): Promise<void>;
+  /** Sends one frame if libzmq accepts it right now. */
+  trySend(frame: Frame): boolean;
+}
+
+/** Receiving single frames (CLIENT, GATHER, CHANNEL), as one-element messages. */
+export interface FrameReadable extends Readable {
+  /** Receives one frame. */
+  receive(): Promise<[Uint8Array]>;
+  /** Iterates over incoming messages until the socket is closed. */
+  [Symbol.asyncIterator](): AsyncIterator<[Uint8Array]>;
+  /** A frame if one is there right now, else null. */
+  tryReceive(): [Uint8Array] | null;
+}
+
 function checkRoutingId(routingId: unknown): number {
   if (
     typeof routingId !== "number" || !Number.isInteger(routingId) ||
@@ -110,7 +129,8 @@ function checkRoutingId(routingId: unknown): number {
  *
  * @example
  * ```ts
- * import { Context, type RoutedSocket, Server } from "./mod.ts";
+ * import { Context } from "@deno-zmq/zmq";
+ * import { type RoutedSocket, Server } from "@deno-zmq/zmq/draft";
  * await using context = new Context({ backend: "wasm" });
  * using server: RoutedSocket = new Server({ context });
  * ```
@@ -147,7 +167,8 @@ export abstract class RoutedSocket extends Socket {
  *
  * @example
  * ```ts
- * import { Client, Context, Server } from "./mod.ts";
+ * import { Context } from "@deno-zmq/zmq";
+ * import { Client, Server } from "@deno-zmq/zmq/draft";
  * await using context = new Context({ backend: "wasm" });
  * using server = new Server({ context }), client = new Client({ context });
  * await server.bind("inproc://server");
@@ -169,7 +190,8 @@ export class Server extends RoutedSocket {
  *
  * @example
  * ```ts
- * import { Client, Context } from "./mod.ts";
+ * import { Context } from "@deno-zmq/zmq";
+ * import { Client } from "@deno-zmq/zmq/draft";
  * await using context = new Context({ backend: "wasm" });
  * using client = new Client({ context });
  * client.connect("inproc://server");
@@ -180,26 +202,18 @@ export class Client extends Socket {
   constructor(options?: SocketOptions) {
     super(draftType("Client", options), options);
   }
-  /** Sends one frame. */
-  send(frame: Frame): Promise<void> {
-    return raw(this).sendMessage(frame);
-  }
-  /** Receives one frame. */
-  receive(): Promise<[Uint8Array]> {
-    return raw(this).receiveMessage() as Promise<[Uint8Array]>;
-  }
-  /** Iterates over incoming messages until the socket is closed. */
-  [Symbol.asyncIterator](): AsyncIterableIterator<[Uint8Array]> {
-    return raw(this).messages() as AsyncIterableIterator<[Uint8Array]>;
-  }
 }
+allow(Client, sending, receiving);
+/** Client sends and receives single frames. */
+export interface Client extends FrameWritable, FrameReadable {}
 
 /**
  * Publishes frames to groups (draft RADIO); dishes that joined a group get them.
  *
  * @example
  * ```ts
- * import { Context, Radio } from "./mod.ts";
+ * import { Context } from "@deno-zmq/zmq";
+ * import { Radio } from "@deno-zmq/zmq/draft";
  * await using context = new Context({ backend: "wasm" });
  * using radio = new Radio({ context });
  * await radio.bind("inproc://radio");
@@ -231,7 +245,8 @@ export class Radio extends Socket {
  *
  * @example
  * ```ts
- * import { Context, Dish } from "./mod.ts";
+ * import { Context } from "@deno-zmq/zmq";
+ * import { Dish } from "@deno-zmq/zmq/draft";
  * await using context = new Context({ backend: "wasm" });
  * using dish = new Dish({ context });
  * dish.connect("inproc://radio");
@@ -283,7 +298,8 @@ export class Dish extends Socket {
  *
  * @example
  * ```ts
- * import { Context, Gather } from "./mod.ts";
+ * import { Context } from "@deno-zmq/zmq";
+ * import { Gather } from "@deno-zmq/zmq/draft";
  * await using context = new Context({ backend: "wasm" });
  * using gather = new Gather({ context });
  * await gather.bind("inproc://gather");
@@ -294,22 +310,18 @@ export class Gather extends Socket {
   constructor(options?: SocketOptions) {
     super(draftType("Gather", options), options);
   }
-  /** Receives one frame. */
-  receive(): Promise<[Uint8Array]> {
-    return raw(this).receiveMessage() as Promise<[Uint8Array]>;
-  }
-  /** Iterates over incoming messages until the socket is closed. */
-  [Symbol.asyncIterator](): AsyncIterableIterator<[Uint8Array]> {
-    return raw(this).messages() as AsyncIterableIterator<[Uint8Array]>;
-  }
 }
+allow(Gather, receiving);
+/** Gather receives single frames. */
+export interface Gather extends FrameReadable {}
 
 /**
  * Sends single frames round-robin to gatherers (draft SCATTER, a thread-safe PUSH).
  *
  * @example
  * ```ts
- * import { Context, Scatter } from "./mod.ts";
+ * import { Context } from "@deno-zmq/zmq";
+ * import { Scatter } from "@deno-zmq/zmq/draft";
  * await using context = new Context({ backend: "wasm" });
  * using scatter = new Scatter({ context });
  * scatter.connect("inproc://gather");
@@ -320,11 +332,10 @@ export class Scatter extends Socket {
   constructor(options?: SocketOptions) {
     super(draftType("Scatter", options), options);
   }
-  /** Sends one frame. */
-  send(frame: Frame): Promise<void> {
-    return raw(this).sendMessage(frame);
-  }
 }
+allow(Scatter, sending);
+/** Scatter sends single frames. */
+export interface Scatter extends FrameWritable {}
 
 /**
  * UDP datagrams (draft DGRAM): messages are `[address, data]` where address is
@@ -332,7 +343,7 @@ export class Scatter extends Socket {
  *
  * @example
  * ```ts ignore
- * import { Datagram } from "./mod.ts";
+ * import { Datagram } from "@deno-zmq/zmq/draft";
  * using dgram = new Datagram();
  * await dgram.bind("udp://127.0.0.1:5555");
  * ```
@@ -342,18 +353,12 @@ export class Datagram extends Socket {
   constructor(options?: SocketOptions) {
     super(draftType("Datagram", options), options);
   }
+}
+allow(Datagram, sending, receiving);
+/** Datagram sends and receives `[address, data]` messages. */
+export interface Datagram extends Writable, Readable {
   /** Sends `[address, data]`. */
-  send(message: [address: Frame, data: Frame]): Promise<void> {
-    return raw(this).sendMessage(message);
-  }
-  /** Receives `[address, data]`. */
-  receive(): Promise<Uint8Array[]> {
-    return raw(this).receiveMessage();
-  }
-  /** Iterates over incoming datagrams until the socket is closed. */
-  [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array[]> {
-    return raw(this).messages();
-  }
+  send(message: [address: Frame, data: Frame]): Promise<void>;
 }
 
 /**
@@ -362,7 +367,8 @@ export class Datagram extends Socket {
  *
  * @example
  * ```ts
- * import { Context, Peer } from "./mod.ts";
+ * import { Context } from "@deno-zmq/zmq";
+ * import { Peer } from "@deno-zmq/zmq/draft";
  * await using context = new Context({ backend: "wasm" });
  * using a = new Peer({ context }), b = new Peer({ context });
  * await a.bind("inproc://peer-a");
@@ -380,19 +386,7 @@ export class Peer extends RoutedSocket {
     if (typeof endpoint !== "string") {
       throw new TypeError("connectPeer() expects an endpoint string");
     }
-    const { backend, handle } = socketInternals(this);
-    if (this.closed) {
-      throw new ZmqError(
-        "ENOTSOCK",
-        backend.errnos.ENOTSOCK,
-        "Socket is closed",
-      );
-    }
-    const unsupported = backend.unsupportedEndpoint?.(endpoint);
-    if (unsupported) throw unsupported;
-    const routingId = backend.connectPeer!(handle, endpoint);
-    if (routingId === 0) throw zmqError(backend, { endpoint });
-    return routingId;
+    return this.connectPeerEndpoint(endpoint);
   }
 }
 
@@ -401,7 +395,8 @@ export class Peer extends RoutedSocket {
  *
  * @example
  * ```ts
- * import { Channel, Context } from "./mod.ts";
+ * import { Context } from "@deno-zmq/zmq";
+ * import { Channel } from "@deno-zmq/zmq/draft";
  * await using context = new Context({ backend: "wasm" });
  * using a = new Channel({ context }), b = new Channel({ context });
  * await a.bind("inproc://channel");
@@ -414,16 +409,19 @@ export class Channel extends Socket {
   constructor(options?: SocketOptions) {
     super(draftType("Channel", options), options);
   }
-  /** Sends one frame. */
-  send(frame: Frame): Promise<void> {
-    return raw(this).sendMessage(frame);
-  }
-  /** Receives one frame. */
-  receive(): Promise<[Uint8Array]> {
-    return raw(this).receiveMessage() as Promise<[Uint8Array]>;
-  }
-  /** Iterates over incoming messages until the socket is closed. */
-  [Symbol.asyncIterator](): AsyncIterableIterator<[Uint8Array]> {
-    return raw(this).messages() as AsyncIterableIterator<[Uint8Array]>;
-  }
 }
+allow(Channel, sending, receiving);
+/** Channel sends and receives single frames. */
+export interface Channel extends FrameWritable, FrameReadable {}
+
+registerSocketClasses({
+  Server,
+  Client,
+  Radio,
+  Dish,
+  Gather,
+  Scatter,
+  Datagram,
+  Peer,
+  Channel,
+});

@@ -6,7 +6,7 @@
 
 import { closedSocketError } from "./errors.ts";
 import { zmqError } from "./last_error.ts";
-import { POLLIN, POLLOUT } from "./backend.ts";
+import { ZMQ_POLLIN as POLLIN, ZMQ_POLLOUT as POLLOUT } from "./libzmq.ts";
 import { type Socket, socketInternals } from "./socket.ts";
 
 /** What a {@link Poller} watches a socket for. */
@@ -40,7 +40,7 @@ const MASKS: Record<PollInterest, number> = {
  *
  * @example Serve two sockets from one loop
  * ```ts
- * import { Poller, Pull } from "./mod.ts";
+ * import { Poller, Pull } from "@deno-zmq/zmq";
  *
  * using jobs = new Pull(), control = new Pull();
  * await jobs.bind("inproc://jobs");
@@ -58,7 +58,7 @@ export class Poller<S extends Socket = Socket> {
    *
    * @example
    * ```ts
-   * import { Poller, Push } from "./mod.ts";
+   * import { Poller, Push } from "@deno-zmq/zmq";
    * using push = new Push();
    * new Poller().add(push, "writable");
    * ```
@@ -85,7 +85,7 @@ export class Poller<S extends Socket = Socket> {
    *
    * @example
    * ```ts
-   * import { Poller, Pull } from "./mod.ts";
+   * import { Poller, Pull } from "@deno-zmq/zmq";
    * using pull = new Pull();
    * new Poller().add(pull).remove(pull);
    * ```
@@ -108,7 +108,7 @@ export class Poller<S extends Socket = Socket> {
    *
    * @example
    * ```ts
-   * import { Poller, Pull } from "./mod.ts";
+   * import { Poller, Pull } from "@deno-zmq/zmq";
    * using pull = new Pull();
    * await pull.bind("inproc://poll-wait");
    * console.log(await new Poller().add(pull).wait(0)); // []

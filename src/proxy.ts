@@ -8,12 +8,7 @@
 import { closedSocketError, ZmqError } from "./errors.ts";
 import type { Message } from "./message.ts";
 import { Poller } from "./poller.ts";
-import {
-  asOwner,
-  Socket,
-  socketInternals,
-  type SocketOwner,
-} from "./socket.ts";
+import { Socket, socketInternals, type SocketOwner } from "./socket.ts";
 import { Pair } from "./sockets.ts";
 
 /** Traffic counters of one side of a {@link Proxy}. */
@@ -59,7 +54,7 @@ function canSend(socket: Socket): socket is Forwarding {
  *
  * @example A ROUTER/DEALER broker
  * ```ts
- * import { Dealer, Proxy, Router } from "./mod.ts";
+ * import { Dealer, Proxy, Router } from "@deno-zmq/zmq";
  *
  * const frontend = new Router(), backend = new Dealer();
  * await frontend.bind("tcp://127.0.0.1:*");
@@ -104,7 +99,7 @@ export class Proxy {
    *
    * @example
    * ```ts
-   * import { Proxy, Pull, Push } from "./mod.ts";
+   * import { Proxy, Pull, Push } from "@deno-zmq/zmq";
    * using pull = new Pull(), push = new Push();
    * const streamer = new Proxy(pull, push);
    * ```
@@ -234,12 +229,12 @@ export class Proxy {
       const [fromStats, toStats] = from === frontend
         ? [this.#counters.frontend, this.#counters.backend]
         : [this.#counters.backend, this.#counters.frontend];
-      const message = await asOwner(owner, () => from.receive());
+      const message = await socketInternals(from).receiveAs(owner);
       const bytes = message.reduce((sum, frame) => sum + frame.byteLength, 0);
       fromStats.messagesReceived++;
       fromStats.bytesReceived += bytes;
-      if (capture) await asOwner(owner, () => capture.send(message));
-      await asOwner(owner, () => to.send(message));
+      if (capture) await socketInternals(capture).sendAs(owner, message);
+      await socketInternals(to).sendAs(owner, message);
       toStats.messagesSent++;
       toStats.bytesSent += bytes;
     };
@@ -303,9 +298,13 @@ export class Proxy {
    *
    * @example
    * ```ts
-   * import type { Proxy } from "./mod.ts";
-   * declare const proxy: Proxy;
+   * import { Dealer, Proxy, Router } from "@deno-zmq/zmq";
+   * using frontend = new Router(), backend = new Dealer();
+   * const proxy = new Proxy(frontend, backend);
+   * const running = proxy.run();
    * await proxy.pause();
+   * await proxy.terminate();
+   * await running;
    * ```
    */
   async pause(): Promise<void> {
@@ -317,9 +316,14 @@ export class Proxy {
    *
    * @example
    * ```ts
-   * import type { Proxy } from "./mod.ts";
-   * declare const proxy: Proxy;
+   * import { Dealer, Proxy, Router } from "@deno-zmq/zmq";
+   * using frontend = new Router(), backend = new Dealer();
+   * const proxy = new Proxy(frontend, backend);
+   * const running = proxy.run();
+   * await proxy.pause();
    * await proxy.resume();
+   * await proxy.terminate();
+   * await running;
    * ```
    */
   async resume(): Promise<void> {
@@ -332,9 +336,12 @@ export class Proxy {
    *
    * @example
    * ```ts
-   * import type { Proxy } from "./mod.ts";
-   * declare const proxy: Proxy;
+   * import { Dealer, Proxy, Router } from "@deno-zmq/zmq";
+   * using frontend = new Router(), backend = new Dealer();
+   * const proxy = new Proxy(frontend, backend);
+   * const running = proxy.run();
    * await proxy.terminate();
+   * await running;
    * ```
    */
   async terminate(): Promise<void> {
@@ -349,10 +356,14 @@ export class Proxy {
    *
    * @example
    * ```ts
-   * import type { Proxy } from "./mod.ts";
-   * declare const proxy: Proxy;
-   * const { frontend } = await proxy.statistics();
-   * console.log(frontend.messagesReceived);
+   * import { Dealer, Proxy, Router } from "@deno-zmq/zmq";
+   * using frontend = new Router(), backend = new Dealer();
+   * const proxy = new Proxy(frontend, backend);
+   * const running = proxy.run();
+   * const { frontend: received } = await proxy.statistics();
+   * console.log(received.messagesReceived); // 0
+   * await proxy.terminate();
+   * await running;
    * ```
    */
   async statistics(): Promise<ProxyStatistics> {

@@ -57,7 +57,7 @@ export interface ContextOptions {
  *
  * @example
  * ```ts
- * import { Context, Dealer } from "./mod.ts";
+ * import { Context, Dealer } from "@deno-zmq/zmq/zeromq";
  * const context = new Context({ ioThreads: 2 });
  * const dealer = new Dealer({ context });
  * dealer.close();
@@ -69,7 +69,7 @@ export class Context extends CoreContext {
    *
    * @example
    * ```ts
-   * import { Context } from "./mod.ts";
+   * import { Context } from "@deno-zmq/zmq/zeromq";
    * const context = new Context({ maxSockets: 64 });
    * console.log(context.maxSockets); // 64
    * ```
@@ -149,7 +149,7 @@ export interface Context {
  *
  * @example
  * ```ts
- * import { context, Dealer } from "./mod.ts";
+ * import { context, Dealer } from "@deno-zmq/zmq/zeromq";
  * const dealer = new Dealer();
  * console.log(dealer.context === context); // true
  * dealer.close();

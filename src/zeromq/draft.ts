@@ -6,8 +6,8 @@
  *
  * @example
  * ```ts
- * import { capability } from "./mod.ts";
- * import { Server } from "./draft.ts";
+ * import { capability } from "@deno-zmq/zmq/zeromq";
+ * import { Server } from "@deno-zmq/zmq/zeromq/draft";
  * if (capability.draft) new Server().close();
  * ```
  *
@@ -28,7 +28,7 @@ import { defineSocketOptions } from "./sockets.ts";
  *
  * @example
  * ```ts
- * import { Server } from "./draft.ts";
+ * import { Server } from "@deno-zmq/zmq/zeromq/draft";
  * const server = new Server();
  * server.close();
  * ```
@@ -67,7 +67,7 @@ export class Server extends Socket {
  *
  * @example
  * ```ts
- * import { Client } from "./draft.ts";
+ * import { Client } from "@deno-zmq/zmq/zeromq/draft";
  * const client = new Client();
  * client.close();
  * ```
@@ -84,7 +84,7 @@ export class Client extends Socket {
  *
  * @example
  * ```ts
- * import { Radio } from "./draft.ts";
+ * import { Radio } from "@deno-zmq/zmq/zeromq/draft";
  * const radio = new Radio();
  * radio.close();
  * ```
@@ -115,7 +115,7 @@ export class Radio extends Socket {
  *
  * @example
  * ```ts
- * import { Dish } from "./draft.ts";
+ * import { Dish } from "@deno-zmq/zmq/zeromq/draft";
  * const dish = new Dish();
  * dish.close();
  * ```
@@ -165,7 +165,7 @@ export class Dish extends Socket {
  *
  * @example
  * ```ts
- * import { Gather } from "./draft.ts";
+ * import { Gather } from "@deno-zmq/zmq/zeromq/draft";
  * const gather = new Gather();
  * gather.close();
  * ```
@@ -182,7 +182,7 @@ export class Gather extends Socket {
  *
  * @example
  * ```ts
- * import { Scatter } from "./draft.ts";
+ * import { Scatter } from "@deno-zmq/zmq/zeromq/draft";
  * const scatter = new Scatter();
  * scatter.close();
  * ```
@@ -199,7 +199,7 @@ export class Scatter extends Socket {
  *
  * @example
  * ```ts
- * import { Datagram } from "./draft.ts";
+ * import { Datagram } from "@deno-zmq/zmq/zeromq/draft";
  * const dgram = new Datagram();
  * dgram.close();
  * ```

@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * import { Pull, Push } from "./mod.ts";
+ * import { Pull, Push } from "@deno-zmq/zmq/zeromq";
  *
  * const pull = new Pull();
  * await pull.bind("tcp://127.0.0.1:*");
@@ -70,7 +70,7 @@ export const capability: Partial<
  *
  * @example
  * ```ts
- * import { curveKeyPair } from "./mod.ts";
+ * import { curveKeyPair } from "@deno-zmq/zmq/zeromq";
  * const { publicKey, secretKey } = curveKeyPair();
  * ```
  */

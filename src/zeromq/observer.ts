@@ -75,7 +75,7 @@ function toEvent(event: SocketEvent): Event {
  *
  * @example
  * ```ts
- * import { Dealer } from "./mod.ts";
+ * import { Dealer } from "@deno-zmq/zmq/zeromq";
  * const dealer = new Dealer();
  * dealer.events.on("bind", (event) => console.log("bound to", event.address));
  * await dealer.bind("tcp://127.0.0.1:*");
@@ -94,14 +94,15 @@ export class Observer {
    *
    * @example
    * ```ts
-   * import { Dealer, Observer } from "./mod.ts";
+   * import { Dealer, Observer } from "@deno-zmq/zmq/zeromq";
    * const dealer = new Dealer();
    * const observer = new Observer(dealer);
    * dealer.close();
    * ```
    */
-  constructor(socket: CoreSocket) {
-    const events = this.#events = new SocketEvents(socket);
+  constructor(socket: object) {
+    // zeromq.js sockets are core sockets (whose `events` type differs).
+    const events = this.#events = new SocketEvents(socket as CoreSocket);
     for (const type of TYPES) {
       events.addEventListener(type, (event) => this.#push(toEvent(event)));
     }

@@ -15,7 +15,7 @@ import { Socket } from "./socket.ts";
  *
  * @example
  * ```ts
- * import { Dealer, Proxy, Router } from "./mod.ts";
+ * import { Dealer, Proxy, Router } from "@deno-zmq/zmq/zeromq";
  * const proxy = new Proxy(new Router(), new Dealer());
  * await proxy.frontEnd.bind("tcp://127.0.0.1:*");
  * await proxy.backEnd.bind("tcp://127.0.0.1:*");
@@ -37,7 +37,7 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
    *
    * @example
    * ```ts
-   * import { Proxy, Pull, Push } from "./mod.ts";
+   * import { Proxy, Pull, Push } from "@deno-zmq/zmq/zeromq";
    * const proxy = new Proxy(new Pull(), new Push());
    * proxy.frontEnd.close();
    * proxy.backEnd.close();

@@ -32,7 +32,7 @@ const observers = new WeakMap<Socket, Observer>();
  *
  * @example
  * ```ts
- * import { Dealer } from "./mod.ts";
+ * import { Dealer } from "@deno-zmq/zmq/zeromq";
  * const dealer = new Dealer({ linger: 0 });
  * dealer.connect("tcp://127.0.0.1:5555");
  * dealer.close();
@@ -50,7 +50,7 @@ export class Socket extends CoreSocket {
    *
    * @example
    * ```ts
-   * import { Socket } from "./mod.ts";
+   * import { Socket } from "@deno-zmq/zmq/zeromq";
    * class MyPair extends Socket {
    *   constructor() {
    *     super(0);

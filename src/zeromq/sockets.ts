@@ -13,7 +13,7 @@ import { Socket, type SocketOptions } from "./socket.ts";
  *
  * @example
  * ```ts
- * import { Pair } from "./mod.ts";
+ * import { Pair } from "@deno-zmq/zmq/zeromq";
  * const pair = new Pair();
  * pair.close();
  * ```
@@ -30,7 +30,7 @@ export class Pair extends Socket {
  *
  * @example
  * ```ts
- * import { Publisher } from "./mod.ts";
+ * import { Publisher } from "@deno-zmq/zmq/zeromq";
  * const pub = new Publisher();
  * pub.close();
  * ```
@@ -47,7 +47,7 @@ export class Publisher extends Socket {
  *
  * @example
  * ```ts
- * import { Subscriber } from "./mod.ts";
+ * import { Subscriber } from "@deno-zmq/zmq/zeromq";
  * const sub = new Subscriber();
  * sub.subscribe("news");
  * sub.close();
@@ -77,7 +77,7 @@ export class Subscriber extends Socket {
  *
  * @example
  * ```ts
- * import { Request } from "./mod.ts";
+ * import { Request } from "@deno-zmq/zmq/zeromq";
  * const req = new Request();
  * req.close();
  * ```
@@ -94,7 +94,7 @@ export class Request extends Socket {
  *
  * @example
  * ```ts
- * import { Reply } from "./mod.ts";
+ * import { Reply } from "@deno-zmq/zmq/zeromq";
  * const rep = new Reply();
  * rep.close();
  * ```
@@ -111,7 +111,7 @@ export class Reply extends Socket {
  *
  * @example
  * ```ts
- * import { Dealer } from "./mod.ts";
+ * import { Dealer } from "@deno-zmq/zmq/zeromq";
  * const dealer = new Dealer({ routingId: "me" });
  * dealer.close();
  * ```
@@ -134,7 +134,7 @@ export interface RouterConnectOptions {
  *
  * @example
  * ```ts
- * import { Router } from "./mod.ts";
+ * import { Router } from "@deno-zmq/zmq/zeromq";
  * const router = new Router({ mandatory: true });
  * router.close();
  * ```
@@ -156,7 +156,7 @@ export class Router extends Socket {
  *
  * @example
  * ```ts
- * import { Pull } from "./mod.ts";
+ * import { Pull } from "@deno-zmq/zmq/zeromq";
  * const pull = new Pull();
  * pull.close();
  * ```
@@ -173,7 +173,7 @@ export class Pull extends Socket {
  *
  * @example
  * ```ts
- * import { Push } from "./mod.ts";
+ * import { Push } from "@deno-zmq/zmq/zeromq";
  * const push = new Push();
  * push.close();
  * ```
@@ -190,7 +190,7 @@ export class Push extends Socket {
  *
  * @example
  * ```ts
- * import { XPublisher } from "./mod.ts";
+ * import { XPublisher } from "@deno-zmq/zmq/zeromq";
  * const xpub = new XPublisher({ verbosity: "allSubs" });
  * xpub.close();
  * ```
@@ -213,7 +213,7 @@ export class XPublisher extends Socket {
  *
  * @example
  * ```ts
- * import { XSubscriber } from "./mod.ts";
+ * import { XSubscriber } from "@deno-zmq/zmq/zeromq";
  * const xsub = new XSubscriber();
  * xsub.close();
  * ```
@@ -230,7 +230,7 @@ export class XSubscriber extends Socket {
  *
  * @example
  * ```ts
- * import { Stream } from "./mod.ts";
+ * import { Stream } from "@deno-zmq/zmq/zeromq";
  * const stream = new Stream();
  * stream.close();
  * ```

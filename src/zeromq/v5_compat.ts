@@ -7,7 +7,7 @@
  *
  * @example
  * ```ts
- * import * as zmq from "./v5_compat.ts";
+ * import * as zmq from "@deno-zmq/zmq/zeromq/v5-compat";
  *
  * const pull = zmq.socket("pull");
  * pull.on("message", (msg) => {
@@ -206,7 +206,7 @@ function optionNumber(option: number | string): number {
  *
  * @example
  * ```ts
- * import { Socket } from "./v5_compat.ts";
+ * import { Socket } from "@deno-zmq/zmq/zeromq/v5-compat";
  * const push = new Socket("push");
  * push.close();
  * ```
@@ -232,7 +232,7 @@ export class Socket extends EventEmitter {
    *
    * @example
    * ```ts
-   * import { Socket } from "./v5_compat.ts";
+   * import { Socket } from "@deno-zmq/zmq/zeromq/v5-compat";
    * const sub = new Socket("sub");
    * sub.close();
    * ```
@@ -515,7 +515,7 @@ export interface Socket {
  *
  * @example
  * ```ts
- * import { socket } from "./v5_compat.ts";
+ * import { socket } from "@deno-zmq/zmq/zeromq/v5-compat";
  * const dealer = socket("dealer", { identity: "me" });
  * dealer.close();
  * ```
@@ -537,7 +537,7 @@ export { createSocket as socket, shortOptions as options };
  *
  * @example
  * ```ts
- * import { Context } from "./v5_compat.ts";
+ * import { Context } from "@deno-zmq/zmq/zeromq/v5-compat";
  * Context.setMaxSockets(256);
  * ```
  */
@@ -570,7 +570,7 @@ export class Context {
  *
  * @example
  * ```ts
- * import { proxy, socket } from "./v5_compat.ts";
+ * import { proxy, socket } from "@deno-zmq/zmq/zeromq/v5-compat";
  * const frontend = socket("router"), backend = socket("dealer");
  * proxy(frontend, backend);
  * frontend.close();
@@ -605,7 +605,7 @@ export function proxy(
  *
  * @example
  * ```ts
- * import { curveKeypair } from "./v5_compat.ts";
+ * import { curveKeypair } from "@deno-zmq/zmq/zeromq/v5-compat";
  * const { public: publicKey, secret } = curveKeypair();
  * ```
  */

@@ -7,7 +7,12 @@
 
 import { contextOptions, socketOptions as o } from "../options.ts";
 import { SocketType } from "../sockets.ts";
-import { POLLIN, POLLOUT, SNDMORE } from "../backend.ts";
+import {
+  ZMQ_EVENTS as EVENTS,
+  ZMQ_POLLIN as POLLIN,
+  ZMQ_POLLOUT as POLLOUT,
+  ZMQ_SNDMORE as SNDMORE,
+} from "../libzmq.ts";
 import { routerOptions, xPublisherOptions } from "../options.ts";
 
 /** ZMQ_PAIR. */
@@ -61,7 +66,7 @@ export const ZMQ_RCVMORE: number = o.receiveMore.id;
 /** ZMQ_FD. */
 export const ZMQ_FD: number = o.fd.id;
 /** ZMQ_EVENTS. */
-export const ZMQ_EVENTS: number = 15;
+export const ZMQ_EVENTS: number = EVENTS;
 /** ZMQ_TYPE. */
 export const ZMQ_TYPE: number = o.type.id;
 /** ZMQ_LINGER. */
