@@ -5,6 +5,8 @@
  * @module
  */
 
+// The core's entry registers the backends: first, as `context` is made at load.
+import "../../mod.ts";
 import { Context as CoreContext } from "../context.ts";
 import { assignOptions, defineOption } from "./options.ts";
 import { checkArgumentCount } from "./errors.ts";
