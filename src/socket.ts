@@ -324,11 +324,27 @@ export class Socket {
    */
   bind(endpoint: string): Promise<void> {
     try {
-      this.#endpointCall("bind", endpoint);
+      this.bindSync(endpoint);
       return RESOLVED;
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /**
+   * {@link Socket.bind}, throwing instead of rejecting: libzmq binds
+   * synchronously, so the binding is in place when this returns.
+   *
+   * @example
+   * ```ts
+   * import { Pull } from "@deno-zmq/zmq";
+   * using pull = new Pull();
+   * pull.bindSync("tcp://127.0.0.1:*");
+   * console.log(pull.lastEndpoint);
+   * ```
+   */
+  bindSync(endpoint: string): void {
+    this.#endpointCall("bind", endpoint);
   }
 
   /**
@@ -345,11 +361,26 @@ export class Socket {
    */
   unbind(endpoint: string): Promise<void> {
     try {
-      this.#endpointCall("unbind", endpoint);
+      this.unbindSync(endpoint);
       return RESOLVED;
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /**
+   * {@link Socket.unbind}, throwing instead of rejecting.
+   *
+   * @example
+   * ```ts
+   * import { Pull } from "@deno-zmq/zmq";
+   * using pull = new Pull();
+   * pull.bindSync("inproc://unbind-sync-example");
+   * pull.unbindSync("inproc://unbind-sync-example");
+   * ```
+   */
+  unbindSync(endpoint: string): void {
+    this.#endpointCall("unbind", endpoint);
   }
 
   /**
