@@ -388,7 +388,7 @@ export class Peer extends RoutedSocket {
         "Socket is closed",
       );
     }
-    const unsupported = backend.unsupportedEndpoint?.(endpoint);
+    const unsupported = backend.unsupportedEndpoint?.(endpoint, "connect");
     if (unsupported) throw unsupported;
     const routingId = backend.connectPeer!(handle, endpoint);
     if (routingId === 0) throw zmqError(backend, { endpoint });

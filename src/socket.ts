@@ -332,8 +332,20 @@ export class Socket {
    */
   bind(endpoint: string): Promise<void> {
     try {
-      this.#endpointCall("bind", endpoint);
-      return RESOLVED;
+      const prepared = typeof endpoint === "string" && !this.#closed
+        ? this.#b.prepareBind?.(this.#h, endpoint)
+        : undefined;
+      if (!prepared) {
+        this.#endpointCall("bind", endpoint);
+        return RESOLVED;
+      }
+      return prepared.then((bind) => {
+        try {
+          this.#endpointCall("bind", bind.endpoint);
+        } finally {
+          bind.release();
+        }
+      });
     } catch (err) {
       return Promise.reject(err);
     }
@@ -411,7 +423,7 @@ export class Socket {
         },
       );
     }
-    const unsupported = this.#b.unsupportedEndpoint?.(endpoint);
+    const unsupported = this.#b.unsupportedEndpoint?.(endpoint, call);
     if (unsupported) throw unsupported;
     const inproc = endpoint.startsWith("inproc://");
     const attaching = call === "bind" || call === "connect";

@@ -24,7 +24,7 @@ export function backends(): BackendName[] {
 
 /** Transports a backend supports. */
 export function transportsOf(backend: BackendName): Transport[] {
-  return backend === "wasm" ? ["inproc"] : ["inproc", "ipc", "tcp"];
+  return backend === "wasm" ? ["inproc", "tcp"] : ["inproc", "ipc", "tcp"];
 }
 
 let counter = 0;

@@ -1,23 +1,32 @@
 /**
- * The WASM backend: libzmq compiled to WebAssembly, single-threaded and
- * inproc-only, usable with no permission at all (Deno and Node).
+ * The WASM backend: libzmq compiled to WebAssembly, single-threaded, usable
+ * with no permission at all for inproc:// and with only the network
+ * permission for tcp:// (Deno and Node; no native library).
  *
  * Every call runs synchronously on the JS thread and never blocks (the build
- * forces ZMQ_DONTWAIT). Since inproc state only changes through calls made on
- * this thread, the reactor needs no timer and no polling: after any call that
- * may have let a socket make progress, one microtask wakes every parked socket
- * of the instance so it looks again.
+ * forces ZMQ_DONTWAIT). libzmq's I/O thread and reaper are not threads but
+ * loops this backend pumps (`zmq_wasm_pump`) when something happened: a
+ * libzmq signaler became readable (a command was sent), a host socket had an
+ * event (data, connect, accept, close, room to write) or libzmq's next timer
+ * is due (one host timer, set to that deadline). Nothing polls. After a pump
+ * (and after any call that may let a socket make progress), one microtask
+ * wakes every parked socket of the instance so it looks again.
  *
  * @module
  */
 
-import type { Backend, Handle, Reactor } from "../src/backend.ts";
+import type { Backend, Handle, PreparedBind, Reactor } from "../src/backend.ts";
 import { type ErrnoTable, ZmqError } from "../src/errors.ts";
 import {
   LIBZMQ_WASM_ERRNO,
   type LibzmqWasmModule,
   loadLibzmqWasm,
 } from "./dist/libzmq_wasm.js";
+import { targetOf, withPort } from "./net/endpoint.ts";
+import { describeTarget, type HostNet, type HostTimer } from "./net/host.ts";
+import { denoNet } from "./net/host_deno.ts";
+import { nodeNet } from "./net/host_node.ts";
+import { VirtualSockets } from "./net/sockets.ts";
 
 const DONTWAIT = 1;
 const ZMQ_EVENTS = 15;
@@ -28,12 +37,14 @@ const SEND_BUFFER_SIZE = 8 * 1024;
 const KEEP_MSG_MAX = 64 * 1024;
 /** Frames up to this size are copied byte by byte (cheaper than a subarray view). */
 const SMALL_COPY = 32;
+/** ZMQ_IPV6: whether `*` binds every IPv6 (and IPv4) interface. */
+const ZMQ_IPV6 = 42;
+/** Pumps handling this many events may have stopped at libzmq's round limit: pump again. */
+const PUMP_AGAIN = 1000;
 
 /** The errno table of the wasm build, completed with the WASI numbers it leaves out. */
 const errnos: ErrnoTable = Object.freeze({
   EPERM: 63,
-  EBADF: 8,
-  EACCES: 2,
   ENAMETOOLONG: 37,
   ...LIBZMQ_WASM_ERRNO,
 });
@@ -48,16 +59,26 @@ let loaded: WasmBackend | undefined;
  * and returns the backend. Needs no permission.
  */
 export function loadWasm(): Backend {
-  return loaded ??= new WasmBackend(loadLibzmqWasm());
+  return loaded ??= new WasmBackend(loadLibzmqWasm(), hostNet());
 }
 
-/** Whether an endpoint can work on the WASM backend. */
-function inprocOnly(endpoint: string): ZmqError | undefined {
-  if (endpoint.startsWith("inproc://")) return undefined;
+/** The host runtime's sockets: Deno's own API on Deno, node:net elsewhere. */
+function hostNet(): HostNet {
+  return typeof (globalThis as { Deno?: unknown }).Deno !== "undefined"
+    ? denoNet
+    : nodeNet;
+}
+
+/** Transports this backend serves (libzmq's own; the host runtime's sockets). */
+const TRANSPORTS = ["inproc://", "tcp://", "ipc://"];
+
+/** Why an endpoint cannot work on the WASM backend, if it cannot. */
+function unsupportedTransport(endpoint: string): ZmqError | undefined {
+  if (TRANSPORTS.some((t) => endpoint.startsWith(t))) return undefined;
   return new ZmqError(
     "EPROTONOSUPPORT",
     errnos.EPROTONOSUPPORT,
-    `The WASM backend supports inproc:// only; "${endpoint}" needs the FFI backend: ` +
+    `The WASM backend supports inproc://, tcp:// and ipc:// only; "${endpoint}" needs the FFI backend: ` +
       "install libzmq (apt-get install libzmq5 / brew install zeromq) and run with --allow-ffi",
     { endpoint },
   );
@@ -68,6 +89,8 @@ class WasmBackend implements Backend {
   readonly errnos: ErrnoTable = errnos;
 
   readonly #m: LibzmqWasmModule;
+  readonly #host: HostNet;
+  readonly #net: VirtualSockets;
   // Hot exports, looked up once.
   readonly #zmqSend: LibzmqWasmModule["_zmq_send"];
   readonly #zmqMsgRecv: LibzmqWasmModule["_zmq_msg_recv"];
@@ -99,8 +122,19 @@ class WasmBackend implements Backend {
   #watched = 0;
   #wakeScheduled = false;
 
-  constructor(m: LibzmqWasmModule) {
+  // Pumping libzmq's loops (see the module doc).
+  #pumpScheduled = false;
+  #pumping = false;
+  /** A signaler fired since the last wake: a parked socket may have a command. */
+  #signaled = false;
+  #timer: HostTimer | undefined;
+  #timerDeadline = 0;
+
+  constructor(m: LibzmqWasmModule, host: HostNet) {
     this.#m = m;
+    this.#host = host;
+    this.#net = new VirtualSockets(m, host, errnos, this.#onEvent);
+    m.zmqHost = this.#net;
     this.#zmqSend = m._zmq_send;
     this.#zmqMsgRecv = m._zmq_msg_recv;
     this.#zmqMsgMore = m._zmq_msg_more;
@@ -158,8 +192,6 @@ class WasmBackend implements Backend {
     return [heap[p >> 2], heap[(p >> 2) + 1], heap[(p >> 2) + 2]];
   }
   has(capability: string): boolean {
-    // Built in, but unusable without I/O threads: only inproc works here.
-    if (capability === "ipc") return false;
     return this.#m._zmq_has(this.#cString(capability)) === 1;
   }
   errno(): number {
@@ -258,8 +290,68 @@ class WasmBackend implements Backend {
     return rc < 0 ? rc : m.HEAP32[this.#intCell >> 2];
   }
 
-  unsupportedEndpoint(endpoint: string): ZmqError | undefined {
-    return inprocOnly(endpoint);
+  unsupportedEndpoint(
+    endpoint: string,
+    call: "bind" | "connect" | "unbind" | "disconnect",
+  ): ZmqError | undefined {
+    const unsupported = unsupportedTransport(endpoint);
+    if (unsupported || call !== "connect") return unsupported;
+    const target = targetOf(endpoint);
+    const flag = target && this.#host.missingPermission(target, false);
+    if (!flag) return undefined;
+    return new ZmqError(
+      "EACCES",
+      errnos.EACCES,
+      `Connecting to ${endpoint} needs a permission this program lacks: run it with ${flag}`,
+      { endpoint },
+    );
+  }
+
+  prepareBind(
+    socket: Handle,
+    endpoint: string,
+  ): Promise<PreparedBind> | undefined {
+    if (!endpoint.startsWith("tcp://") && !endpoint.startsWith("ipc://")) {
+      return undefined;
+    }
+    const ipv6 = new Uint8Array(4);
+    const anyHost =
+      this.getOption(socket, ZMQ_IPV6, ipv6) === 4 && ipv6.some((b) => b)
+        ? "::"
+        : "0.0.0.0";
+    const target = targetOf(endpoint, anyHost);
+    if (!target) return undefined; // libzmq rejects it with its own error
+    return this.#net.prepareListener(target).then(
+      (local) => ({
+        endpoint: "port" in local ? withPort(endpoint, local.port) : endpoint,
+        release: () => this.#net.discardListener(local),
+      }),
+      (err) => {
+        throw this.#listenError(err, endpoint, target);
+      },
+    );
+  }
+
+  #listenError(
+    err: unknown,
+    endpoint: string,
+    target: ReturnType<typeof targetOf> & object,
+  ): ZmqError {
+    const table = errnos as Readonly<Record<string, number>>;
+    const found = this.#host.errnoName(err);
+    const name = found && table[found] !== undefined ? found : "EINVAL";
+    const flag = name === "EACCES"
+      ? this.#host.missingPermission(target, true)
+      : undefined;
+    const why = flag
+      ? `needs a permission this program lacks: run it with ${flag}`
+      : `failed: ${err instanceof Error ? err.message : String(err)}`;
+    return new ZmqError(
+      name,
+      table[name],
+      `Listening on ${describeTarget(target)} (${endpoint}) ${why}`,
+      { endpoint },
+    );
   }
 
   bind(socket: Handle, endpoint: string): number {
@@ -418,11 +510,61 @@ class WasmBackend implements Backend {
 
   /** @internal Bookkeeping for reactors: how many sockets are watched in all. */
   watchedDelta(delta: number): void {
+    const before = this.#watched;
     this.#watched += delta;
+    // A parked socket keeps the process alive (host sockets and libzmq's
+    // timer are ref'd); an idle program can exit.
+    if ((before === 0) !== (this.#watched === 0)) {
+      const held = this.#watched > 0;
+      this.#net.hold(held);
+      if (held) this.#timer?.ref();
+      else this.#timer?.unref();
+    }
   }
   /** @internal A reactor was closed. */
   dropReactor(reactor: WasmReactor): void {
     this.#reactors.delete(reactor);
+  }
+
+  /** A host socket event or a libzmq signal: pump soon. */
+  readonly #onEvent = (): void => {
+    this.#signaled = true;
+    if (this.#pumping || this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    queueMicrotask(this.#pump);
+  };
+
+  /** Runs libzmq's loops until idle, re-arms the timer, wakes parked sockets. */
+  readonly #pump = (): void => {
+    this.#pumpScheduled = false;
+    this.#pumping = true;
+    let events: number;
+    try {
+      events = this.#m._zmq_wasm_pump();
+    } finally {
+      this.#pumping = false;
+    }
+    this.#armTimer();
+    if (events > 0 || this.#signaled) {
+      this.#signaled = false;
+      this.#progress();
+    }
+    if (events >= PUMP_AGAIN) this.#onEvent();
+  };
+
+  /** One host timer at libzmq's next deadline (kept when an earlier one is set). */
+  #armTimer(): void {
+    const ms = this.#m._zmq_wasm_next_timer();
+    if (ms < 0) return;
+    const deadline = performance.now() + ms;
+    if (this.#timer && this.#timerDeadline <= deadline + 1) return;
+    this.#timer?.cancel();
+    this.#timerDeadline = deadline;
+    this.#timer = this.#host.timer(ms, () => {
+      this.#timer = undefined;
+      this.#onEvent();
+    });
+    if (this.#watched === 0) this.#timer.unref();
   }
 
   /**

@@ -1,0 +1,206 @@
+/**
+ * {@link HostNet} on Deno: `Deno.connect` / `Deno.listen` (tcp and unix),
+ * `Deno.permissions.querySync` for the permission check.
+ *
+ * @module
+ */
+
+import {
+  describeTarget,
+  type HostConn,
+  type HostConnEvents,
+  type HostListener,
+  type HostNet,
+  type HostTarget,
+  type HostTimer,
+} from "./host.ts";
+
+/** Bytes read per `conn.read` (the largest chunk one read delivers). */
+const READ_SIZE = 64 * 1024;
+
+/** Deno's error class names, as errno names. */
+const ERRNO_OF_ERROR: Record<string, string> = {
+  ConnectionRefused: "ECONNREFUSED",
+  ConnectionReset: "ECONNRESET",
+  ConnectionAborted: "ECONNABORTED",
+  NotConnected: "ENOTCONN",
+  AddrInUse: "EADDRINUSE",
+  AddrNotAvailable: "EADDRNOTAVAIL",
+  BrokenPipe: "EPIPE",
+  TimedOut: "ETIMEDOUT",
+  NotCapable: "EACCES",
+  PermissionDenied: "EACCES",
+  NotFound: "ENOENT",
+  NetworkUnreachable: "ENETUNREACH",
+  HostUnreachable: "EHOSTUNREACH",
+};
+
+function toTarget(addr: Deno.Addr): HostTarget {
+  if ("path" in addr) return { path: addr.path };
+  if ("hostname" in addr) return { hostname: addr.hostname, port: addr.port };
+  return { hostname: "0.0.0.0", port: 0 }; // vsock: not used by libzmq
+}
+
+class DenoConn implements HostConn {
+  readonly local: HostTarget;
+  readonly remote: HostTarget;
+  readonly #conn: Deno.Conn;
+  #resume: (() => void) | undefined;
+  #paused = false;
+  #closed = false;
+
+  constructor(conn: Deno.Conn) {
+    this.#conn = conn;
+    this.local = toTarget(conn.localAddr);
+    this.remote = toTarget(conn.remoteAddr);
+    if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
+  }
+
+  start(events: HostConnEvents): void {
+    void this.#readLoop(events);
+  }
+
+  async #readLoop(events: HostConnEvents): Promise<void> {
+    const buffer = new Uint8Array(READ_SIZE);
+    for (;;) {
+      if (this.#paused) {
+        await new Promise<void>((resolve) => this.#resume = resolve);
+      }
+      let n: number | null;
+      try {
+        n = await this.#conn.read(buffer);
+      } catch (err) {
+        if (!this.#closed) events.error(err);
+        return;
+      }
+      if (this.#closed) return;
+      if (n === null) return events.end();
+      events.data(buffer.slice(0, n));
+    }
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    let done = 0;
+    while (done < chunk.byteLength) {
+      done += await this.#conn.write(chunk.subarray(done));
+    }
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+  resume(): void {
+    this.#paused = false;
+    this.#resume?.();
+    this.#resume = undefined;
+  }
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.resume();
+    try {
+      this.#conn.close();
+    } catch { /* already closed by the runtime */ }
+  }
+  ref(): void {
+    this.#conn.ref();
+  }
+  unref(): void {
+    this.#conn.unref();
+  }
+}
+
+class DenoListener implements HostListener {
+  readonly local: HostTarget;
+  readonly #listener: Deno.Listener;
+  #closed = false;
+
+  constructor(listener: Deno.Listener, onConnection: (conn: HostConn) => void) {
+    this.#listener = listener;
+    this.local = toTarget(listener.addr);
+    void this.#acceptLoop(onConnection);
+  }
+
+  async #acceptLoop(onConnection: (conn: HostConn) => void): Promise<void> {
+    for (;;) {
+      let conn: Deno.Conn;
+      try {
+        conn = await this.#listener.accept();
+      } catch {
+        if (this.#closed) return;
+        continue; // e.g. too many open files: libzmq would retry as well
+      }
+      if (this.#closed) return conn.close();
+      onConnection(new DenoConn(conn));
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#listener.close();
+    } catch { /* already closed */ }
+  }
+  ref(): void {
+    this.#listener.ref();
+  }
+  unref(): void {
+    this.#listener.unref();
+  }
+}
+
+/** The Deno adapter. */
+export const denoNet: HostNet = {
+  async connect(target) {
+    return new DenoConn(
+      "path" in target
+        ? await Deno.connect({ transport: "unix", path: target.path })
+        : await Deno.connect(target),
+    );
+  },
+  listen(target, onConnection) {
+    try {
+      const listener = "path" in target
+        ? Deno.listen({ transport: "unix", path: target.path })
+        : Deno.listen(target);
+      return Promise.resolve(new DenoListener(listener, onConnection));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  },
+  missingPermission(target, listen) {
+    if ("path" in target) {
+      for (const name of ["read", "write"] as const) {
+        const state = Deno.permissions.querySync({ name, path: target.path });
+        if (state.state !== "granted") {
+          return `--allow-${name}=${target.path}`;
+        }
+      }
+      return undefined;
+    }
+    // A listener on port 0 needs the host (any port) or host:0 granted.
+    const host = describeTarget(target);
+    const state = Deno.permissions.querySync({ name: "net", host });
+    if (state.state === "granted") return undefined;
+    return listen && target.port === 0
+      ? `--allow-net=${target.hostname}`
+      : `--allow-net=${host}`;
+  },
+  errnoName(err) {
+    if (err instanceof Error) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code === "string" && code.startsWith("E")) return code;
+      return ERRNO_OF_ERROR[err.name];
+    }
+    return undefined;
+  },
+  timer(ms, fn): HostTimer {
+    const id = setTimeout(fn, ms);
+    return {
+      cancel: () => clearTimeout(id),
+      ref: () => Deno.refTimer(id),
+      unref: () => Deno.unrefTimer(id),
+    };
+  },
+};
