@@ -502,6 +502,27 @@ class WasmBackend implements Backend {
     return this.#more;
   }
 
+  curveKeypair(): { publicKey: string; secretKey: string } | null {
+    const p = this.#reserve(82);
+    if (this.#m._zmq_curve_keypair(p, p + 41) !== 0) return null;
+    return {
+      publicKey: this.#readCString(p),
+      secretKey: this.#readCString(p + 41),
+    };
+  }
+  curvePublic(secretKey: string): string | null {
+    const p = this.#reserve(41 + secretKey.length * 3 + 1);
+    const secret = p + 41;
+    const heap = this.#m.HEAPU8;
+    const { written } = encoder.encodeInto(
+      secretKey,
+      heap.subarray(secret, secret + secretKey.length * 3),
+    );
+    heap[secret + written] = 0;
+    if (this.#m._zmq_curve_public(p, secret) !== 0) return null;
+    return this.#readCString(p);
+  }
+
   createReactor(_context: Handle): Reactor {
     const reactor = new WasmReactor(this);
     this.#reactors.add(reactor);

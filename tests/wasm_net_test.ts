@@ -1,0 +1,218 @@
+// The WASM backend on the network: a Deno program with only
+// --allow-net=127.0.0.1:PORT (no FFI) talks CURVE to pyzmq, and so does
+// Node; CURVE both ways against native libzmq (the FFI backend); a Lazy
+// Pirate client survives its server being killed and restarted. The shared
+// suite (patterns, interop with pyzmq, security) runs its tcp cases on WASM
+// as well; this file holds what only the WASM backend has. Needs
+// /usr/bin/python3 with pyzmq.
+import assert from "node:assert/strict";
+import {
+  Context,
+  curveKeyPair,
+  Pull,
+  Push,
+  Reply,
+  Request,
+  ZmqError,
+} from "../mod.ts";
+import { backends, text, within } from "./helpers.ts";
+
+const PYTHON = "/usr/bin/python3";
+const REP_PEER = new URL("./peers/pyzmq_curve_rep.py", import.meta.url)
+  .pathname;
+const fixtures = new URL("./fixtures/", import.meta.url);
+const root = new URL("../", import.meta.url);
+const hasBoth = backends().includes("wasm") && backends().includes("ffi");
+
+/** A pyzmq REP server process; `await using` kills it. */
+async function startRep(
+  args: string[] = [],
+): Promise<
+  & { endpoint: string; publicKey: string; kill(): Promise<void> }
+  & AsyncDisposable
+> {
+  const child = new Deno.Command(PYTHON, {
+    args: [REP_PEER, ...args],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let line = "";
+  while (!line.includes("\n")) {
+    const { value, done } = await within(5000, reader.read(), "pyzmq start");
+    if (done) throw new Error("pyzmq REP exited before binding");
+    line += value;
+  }
+  reader.releaseLock();
+  const { endpoint, publicKey } = JSON.parse(line);
+  let alive = true;
+  const kill = async () => {
+    if (!alive) return;
+    alive = false;
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await child.status;
+    await child.stdin.close().catch(() => {});
+    await child.stdout.cancel().catch(() => {});
+  };
+  return { endpoint, publicKey, kill, [Symbol.asyncDispose]: kill };
+}
+
+async function run(
+  command: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { code, stdout, stderr } = await new Deno.Command(command, {
+    args,
+    cwd: root,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code,
+    stdout: decoder.decode(stdout),
+    stderr: decoder.decode(stderr),
+  };
+}
+
+Deno.test("Deno with only --allow-net=127.0.0.1:PORT: CURVE with pyzmq, other ports refused", async () => {
+  await using rep = await startRep();
+  const port = rep.endpoint.slice(rep.endpoint.lastIndexOf(":") + 1);
+  const result = await run(Deno.execPath(), [
+    "run",
+    "--no-prompt",
+    `--allow-net=127.0.0.1:${port}`,
+    new URL("net_permission.ts", fixtures).pathname,
+    rep.endpoint,
+    rep.publicKey,
+  ]);
+  assert.equal(result.code, 0, `exit code ${result.code}:\n${result.stderr}`);
+  assert.equal(
+    result.stdout.trim(),
+    "net ok: backend=wasm curve=3 refused=connect:true,bind:true",
+  );
+});
+
+Deno.test("Node on the WASM backend: CURVE with pyzmq (bundled with esbuild)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "deno-zmq-node-net-" });
+  try {
+    const bundle = `${dir}/net_permission.mjs`;
+    const built = await run("npx", [
+      "--yes",
+      "esbuild@0.24",
+      new URL("net_permission_node.ts", fixtures).pathname,
+      "--bundle",
+      "--format=esm",
+      "--platform=node",
+      "--log-level=warning",
+      `--outfile=${bundle}`,
+    ]);
+    assert.equal(built.code, 0, `esbuild failed:\n${built.stderr}`);
+    await using rep = await startRep();
+    const result = await run("node", [bundle, rep.endpoint, rep.publicKey]);
+    assert.equal(result.code, 0, `exit code ${result.code}:\n${result.stderr}`);
+    assert.equal(
+      result.stdout.trim(),
+      "net ok: backend=wasm curve=3 refused=none",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "CURVE both ways between the WASM backend and native libzmq",
+  ignore: !hasBoth,
+  async fn() {
+    await using wasm = new Context({ backend: "wasm" });
+    await using ffi = new Context({ backend: "ffi" });
+    for (const [server, client] of [[wasm, ffi], [ffi, wasm]]) {
+      const serverKeys = curveKeyPair(server);
+      const clientKeys = curveKeyPair(client);
+      using pull = new Pull({
+        context: server,
+        curveServer: true,
+        curveSecretKey: serverKeys.secretKey,
+        receiveTimeout: 3000,
+      });
+      await pull.bind("tcp://127.0.0.1:*");
+      using push = new Push({
+        context: client,
+        curveServerKey: serverKeys.publicKey,
+        curvePublicKey: clientKeys.publicKey,
+        curveSecretKey: clientKeys.secretKey,
+      });
+      push.connect(pull.lastEndpoint);
+      const big = new Uint8Array(100_000).map((_, i) => i * 7);
+      await push.send(["secret", new Uint8Array(0), big]);
+      const [word, empty, bytes] = await pull.receive();
+      assert.equal(new TextDecoder().decode(word), "secret");
+      assert.equal(empty.byteLength, 0);
+      assert.deepEqual(bytes, big);
+    }
+  },
+});
+
+Deno.test("Lazy Pirate: a WASM client survives its pyzmq server being killed and restarted", async () => {
+  await using context = new Context({ backend: "wasm" });
+  let rep = await startRep(["--plain"]);
+  const endpoint = rep.endpoint;
+  const answered: string[] = [];
+  let req: Request | undefined;
+  try {
+    for (let i = 0; i < 6; i++) {
+      if (i === 3) {
+        // Kill the server mid-stream and start a new one on the same port.
+        await rep.kill();
+        rep = await startRep(["--plain", endpoint]);
+      }
+      // Lazy Pirate: on timeout, drop the socket, reconnect and resend.
+      for (let attempt = 0;; attempt++) {
+        assert.ok(attempt < 20, `request ${i} never answered`);
+        if (!req) {
+          req = new Request({ context, receiveTimeout: 250, linger: 0 });
+          req.connect(endpoint);
+        }
+        try {
+          await req.send(`request ${i}`);
+          answered.push(text(await req.receive())[0]);
+          break;
+        } catch (err) {
+          assert.ok(err instanceof ZmqError, String(err));
+          req.close();
+          req = undefined;
+        }
+      }
+    }
+  } finally {
+    req?.close();
+    await rep.kill();
+  }
+  assert.deepEqual(
+    answered,
+    Array.from({ length: 6 }, (_, i) => [...`request ${i}`].reverse().join("")),
+  );
+});
+
+Deno.test({
+  name: "a REP on the WASM backend serves a native libzmq REQ",
+  ignore: !hasBoth,
+}, async () => {
+  // Both ends of the wire are different libzmq builds.
+  await using wasm = new Context({ backend: "wasm" });
+  await using ffi = new Context({ backend: "ffi" });
+  using rep = new Reply({ context: wasm });
+  await rep.bind("tcp://127.0.0.1:*");
+  using req = new Request({ context: ffi, receiveTimeout: 3000 });
+  req.connect(rep.lastEndpoint);
+  for (let i = 0; i < 100; i++) {
+    await req.send(["ping", String(i)]);
+    const request = await rep.receive();
+    await rep.send([...request, "pong"]);
+    assert.deepEqual(text(await req.receive()), ["ping", String(i), "pong"]);
+  }
+});
