@@ -111,8 +111,8 @@ export function planFor(
     String(options.count),
     String(benchCase.size),
   ];
-  // deno-zmq's single-threaded case is its WASM backend; native runs the same one-thread loop.
-  const backend = benchCase.scenario === "single" ? "wasm" : undefined;
+  // On WASM cases native runs the same loop on libzmq itself.
+  const backend = benchCase.backend;
   const pin = (argv: string[], cpus: string | undefined): Command => ({
     argv: roles.pinned && cpus ? ["taskset", "-c", cpus, ...argv] : argv,
   });

@@ -62,8 +62,10 @@ function result(value, extra = {}) {
 }
 
 /** Receive loop: COUNT messages, msgs/s from the first to the last. @type {Role} */
-async function thrPull(zmq, endpoint, count) {
-  const pull = new zmq.Pull();
+async function thrPull(zmq, endpoint, count, _size, backend) {
+  const opened = openContext(zmq, backend);
+  if (!opened) return;
+  const pull = new zmq.Pull(contextOf(opened));
   await pull.bind(endpoint);
   ready(pull.lastEndpoint);
   let received = 0;
@@ -74,6 +76,7 @@ async function thrPull(zmq, endpoint, count) {
   }
   const seconds = (performance.now() - start) / 1000;
   pull.close();
+  await opened.context?.close();
   await zmq.finish();
   result(Math.round((count - 1) / seconds));
 }
@@ -83,19 +86,24 @@ async function thrPull(zmq, endpoint, count) {
  * is done (stdin closed), then delivers what lingers and exits.
  * @type {Role}
  */
-async function thrPush(zmq, endpoint, count, size) {
-  const push = new zmq.Push({ linger: -1 });
+async function thrPush(zmq, endpoint, count, size, backend) {
+  const opened = openContext(zmq, backend);
+  if (!opened) return;
+  const push = new zmq.Push({ linger: -1, ...contextOf(opened) });
   push.connect(endpoint);
   const frame = new Uint8Array(size);
   for (let i = 0; i < count; i++) await push.send(frame);
   await zmq.peerDone();
   push.close();
+  await opened.context?.close();
   await zmq.finish();
 }
 
 /** REP side: echo COUNT requests. @type {Role} */
-async function latRep(zmq, endpoint, count) {
-  const rep = new zmq.Reply();
+async function latRep(zmq, endpoint, count, _size, backend) {
+  const opened = openContext(zmq, backend);
+  if (!opened) return;
+  const rep = new zmq.Reply(contextOf(opened));
   await rep.bind(endpoint);
   ready(rep.lastEndpoint);
   for (let i = 0; i < count; i++) {
@@ -103,12 +111,15 @@ async function latRep(zmq, endpoint, count) {
     await rep.send(message);
   }
   rep.close();
+  await opened.context?.close();
   await zmq.finish();
 }
 
 /** REQ side: COUNT round trips, mean microseconds each, the first (connection setup) not counted. @type {Role} */
-async function latReq(zmq, endpoint, count, size) {
-  const req = new zmq.Request();
+async function latReq(zmq, endpoint, count, size, backend) {
+  const opened = openContext(zmq, backend);
+  if (!opened) return;
+  const req = new zmq.Request(contextOf(opened));
   req.connect(endpoint);
   const frame = new Uint8Array(size);
   await req.send(frame);
@@ -120,6 +131,7 @@ async function latReq(zmq, endpoint, count, size) {
   }
   const micros = (performance.now() - start) * 1000 / (count - 1);
   req.close();
+  await opened.context?.close();
   await zmq.finish();
   result(Number(micros.toFixed(3)));
 }
@@ -171,6 +183,14 @@ function openContext(zmq, backend) {
     );
     return undefined;
   }
+}
+
+/**
+ * Socket options placing a socket in an opened context (none: the default one).
+ * @param {{ context: unknown }} opened
+ */
+function contextOf(opened) {
+  return opened.context ? { context: opened.context } : {};
 }
 
 /** Inproc throughput in one process, optionally on a given backend ("wasm"). @type {Role} */

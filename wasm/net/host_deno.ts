@@ -16,7 +16,7 @@ import {
 } from "./host.ts";
 
 /** Bytes read per `conn.read` (the largest chunk one read delivers). */
-const READ_SIZE = 64 * 1024;
+const READ_SIZE = 256 * 1024;
 
 /** Deno's error class names, as errno names. */
 const ERRNO_OF_ERROR: Record<string, string> = {
@@ -61,7 +61,7 @@ class DenoConn implements HostConn {
   }
 
   async #readLoop(events: HostConnEvents): Promise<void> {
-    const buffer = new Uint8Array(READ_SIZE);
+    let buffer = new Uint8Array(READ_SIZE);
     for (;;) {
       if (this.#paused) {
         await new Promise<void>((resolve) => this.#resume = resolve);
@@ -75,7 +75,13 @@ class DenoConn implements HostConn {
       }
       if (this.#closed) return;
       if (n === null) return events.end();
-      events.data(buffer.slice(0, n));
+      if (n > READ_SIZE / 2) {
+        // A full read: hand the buffer over instead of copying it.
+        events.data(buffer.subarray(0, n));
+        buffer = new Uint8Array(READ_SIZE);
+      } else {
+        events.data(buffer.slice(0, n));
+      }
     }
   }
 

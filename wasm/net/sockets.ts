@@ -39,6 +39,8 @@ const POLLHUP = 16;
 export const INBOUND_PAUSE = 256 * 1024;
 /** Queued outbound bytes beyond which send fails with EAGAIN. */
 export const OUTBOUND_WINDOW = 256 * 1024;
+/** Queued chunks averaging less than this are joined into one write. */
+const JOIN_BELOW = 16 * 1024;
 
 /** A socket address as library_net.jslib reads and writes it. */
 export type SocketAddress =
@@ -89,7 +91,7 @@ class VirtualSocket {
   outbound: Uint8Array[] = [];
   outboundBytes = 0;
   writing = false;
-  /** A send failed with EAGAIN: wake libzmq when the window opens. */
+  /** libzmq waits for room (send failed or poll said no): wake it when there is. */
   blocked = false;
 
   constructor(readonly fd: number, readonly family: number) {}
@@ -352,10 +354,18 @@ export class VirtualSockets {
   async #flush(s: VirtualSocket, conn: HostConn): Promise<void> {
     s.writing = true;
     while (s.outbound.length > 0) {
-      const chunk = s.outbound.length === 1
-        ? s.outbound[0]
-        : concat(s.outbound, s.outboundBytes);
-      s.outbound = [];
+      // Small chunks are joined into one write; big ones go as they are
+      // (a copy costs more than a write then).
+      let chunk: Uint8Array;
+      if (
+        s.outbound.length === 1 ||
+        s.outboundBytes / s.outbound.length >= JOIN_BELOW
+      ) {
+        chunk = s.outbound.shift()!;
+      } else {
+        chunk = concat(s.outbound, s.outboundBytes);
+        s.outbound = [];
+      }
       try {
         await conn.write(chunk);
       } catch (err) {
@@ -445,6 +455,8 @@ export class VirtualSockets {
         case "open":
           if (s.inboundBytes > 0 || s.ended || s.error) revents |= POLLIN;
           if (s.outboundBytes < OUTBOUND_WINDOW || s.error) revents |= POLLOUT;
+          // Waiting for room: the write that makes it must wake libzmq.
+          else if (events & POLLOUT) s.blocked = true;
           if (s.error) revents |= POLLERR;
           else if (s.ended && s.inboundBytes === 0) revents |= POLLHUP;
           break;
