@@ -22,9 +22,9 @@ export function backends(): BackendName[] {
   ) as BackendName[];
 }
 
-/** Transports a backend supports. */
-export function transportsOf(backend: BackendName): Transport[] {
-  return backend === "wasm" ? ["inproc", "tcp"] : ["inproc", "ipc", "tcp"];
+/** Transports a backend supports (every backend has all three now). */
+export function transportsOf(_backend: BackendName): Transport[] {
+  return ["inproc", "ipc", "tcp"];
 }
 
 let counter = 0;

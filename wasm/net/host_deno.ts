@@ -36,7 +36,7 @@ const ERRNO_OF_ERROR: Record<string, string> = {
 };
 
 function toTarget(addr: Deno.Addr): HostTarget {
-  if ("path" in addr) return { path: addr.path };
+  if ("path" in addr) return { path: addr.path ?? "" }; // unnamed peers: null
   if ("hostname" in addr) return { hostname: addr.hostname, port: addr.port };
   return { hostname: "0.0.0.0", port: 0 }; // vsock: not used by libzmq
 }
@@ -156,6 +156,13 @@ class DenoListener implements HostListener {
   }
 }
 
+/** Removes a socket file a previous run left behind, as libzmq's ipc bind does. */
+function removeStale(path: string): void {
+  try {
+    if (Deno.lstatSync(path).isSocket) Deno.removeSync(path);
+  } catch { /* none, or no permission: listening reports it */ }
+}
+
 /** The Deno adapter. */
 export const denoNet: HostNet = {
   async connect(target) {
@@ -167,6 +174,7 @@ export const denoNet: HostNet = {
   },
   listen(target, onConnection) {
     try {
+      if ("path" in target) removeStale(target.path);
       const listener = "path" in target
         ? Deno.listen({ transport: "unix", path: target.path })
         : Deno.listen(target);

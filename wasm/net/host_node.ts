@@ -5,6 +5,7 @@
  * @module
  */
 
+import { lstatSync, unlinkSync } from "node:fs";
 import * as net from "node:net";
 import type {
   HostConn,
@@ -101,6 +102,13 @@ class NodeListener implements HostListener {
   }
 }
 
+/** Removes a socket file a previous run left behind, as libzmq's ipc bind does. */
+function removeStale(path: string): void {
+  try {
+    if (lstatSync(path).isSocket()) unlinkSync(path);
+  } catch { /* none: listening reports other problems */ }
+}
+
 /** The node:net adapter. */
 export const nodeNet: HostNet = {
   connect(target) {
@@ -120,6 +128,7 @@ export const nodeNet: HostNet = {
   listen(target, onConnection) {
     return new Promise((resolve, reject) => {
       const path = "path" in target ? target.path : undefined;
+      if (path !== undefined) removeStale(path);
       const where = "path" in target
         ? { path: target.path }
         : { host: target.hostname, port: target.port };
