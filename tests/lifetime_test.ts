@@ -7,12 +7,13 @@ const fixture = (name: string) =>
   new URL(`./fixtures/${name}`, import.meta.url).pathname;
 
 /**
- * The only permission a child gets, which makes "auto" pick a backend: FFI
- * with --allow-ffi, WASM (tcp over Deno's sockets) with --allow-net.
+ * The permissions a child gets, which make "auto" pick a backend: FFI with
+ * --allow-ffi; WASM (tcp over Deno's sockets) with --allow-net, and
+ * --allow-read for its on-demand import from this checkout.
  */
-const PERMISSION: Record<BackendName, string> = {
-  ffi: "--allow-ffi",
-  wasm: "--allow-net",
+const PERMISSION: Record<BackendName, string[]> = {
+  ffi: ["--allow-ffi"],
+  wasm: ["--allow-net", "--allow-read"],
 };
 
 /** Registers a lifetime test once per backend. */
@@ -29,12 +30,12 @@ function testEachBackend(
 }
 
 function run(name: string, ...args: string[]) {
-  return runWith(name, args, "--allow-ffi");
+  return runWith(name, args, PERMISSION.ffi);
 }
 
-function runWith(name: string, args: string[], permission = "--allow-ffi") {
+function runWith(name: string, args: string[], permissions: string[]) {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", permission, fixture(name), ...args],
+    args: ["run", ...permissions, fixture(name), ...args],
     stdout: "piped",
     stderr: "piped",
   }).spawn();
