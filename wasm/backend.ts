@@ -56,7 +56,6 @@ const PUMP_AGAIN = 1000;
 const errnos: ErrnoTable = Object.freeze({
   EPERM: 63,
   ENAMETOOLONG: 37,
-  EPIPE: 64,
   ...LIBZMQ_WASM_ERRNO,
 });
 
