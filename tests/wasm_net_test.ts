@@ -24,13 +24,16 @@ const fixtures = new URL("./fixtures/", import.meta.url);
 const root = new URL("../", import.meta.url);
 const hasBoth = backends().includes("wasm") && backends().includes("ffi");
 
-/** A pyzmq REP server process; `await using` kills it. */
-async function startRep(
-  args: string[] = [],
-): Promise<
-  & { endpoint: string; publicKey: string; kill(): Promise<void> }
-  & AsyncDisposable
-> {
+/** A running pyzmq REP server; `await using` kills it. */
+interface RepPeer extends AsyncDisposable {
+  endpoint: string;
+  publicKey: string;
+  kill(): Promise<void>;
+  signal(signal: Deno.Signal): void;
+}
+
+/** Starts tests/peers/pyzmq_curve_rep.py with `args`. */
+async function startRep(args: string[] = []): Promise<RepPeer> {
   const child = new Deno.Command(PYTHON, {
     args: [REP_PEER, ...args],
     stdin: "piped",
@@ -57,7 +60,10 @@ async function startRep(
     await child.stdin.close().catch(() => {});
     await child.stdout.cancel().catch(() => {});
   };
-  return { endpoint, publicKey, kill, [Symbol.asyncDispose]: kill };
+  const signal = (signal: Deno.Signal) => {
+    if (alive) child.kill(signal);
+  };
+  return { endpoint, publicKey, kill, signal, [Symbol.asyncDispose]: kill };
 }
 
 async function run(
@@ -305,4 +311,38 @@ Deno.test({
   );
   assert.ok(after.rss - before.rss < 20, "RSS grew by 20 MB or more");
   assert.ok(after.fds <= before.fds, "file descriptors leaked");
+});
+
+Deno.test("ZMTP heartbeats (libzmq's timers) drop a peer that stopped answering", async () => {
+  await using context = new Context({ backend: "wasm" });
+  await using rep = await startRep(["--plain"]);
+  using req = new Request({
+    context,
+    heartbeatInterval: 100,
+    heartbeatTimeout: 300,
+  });
+  const seen: string[] = [];
+  const disconnected = new Promise<void>((resolve) => {
+    for (const type of ["connect", "handshake", "disconnect"]) {
+      req.events.addEventListener(type, () => {
+        seen.push(type);
+        if (type === "disconnect") resolve();
+      });
+    }
+  });
+  req.connect(rep.endpoint);
+  await req.send("ping");
+  assert.deepEqual(text(await req.receive()), ["gnip", "pyzmq"]);
+  // Frozen, the peer's kernel still holds the connection open: only the
+  // heartbeat timeout (a libzmq timer, run from the host timer) can notice.
+  rep.signal("SIGSTOP");
+  const start = performance.now();
+  try {
+    await within(3000, disconnected, "heartbeat disconnect");
+  } finally {
+    rep.signal("SIGCONT");
+  }
+  const elapsed = performance.now() - start;
+  assert.ok(elapsed >= 250, `disconnected after ${elapsed.toFixed(0)} ms`);
+  assert.deepEqual(seen.slice(0, 2), ["connect", "handshake"]);
 });
