@@ -22,6 +22,7 @@
 import type { LibzmqWasmModule } from "../dist/libzmq_wasm.js";
 import type { ErrnoTable } from "../../src/errors.ts";
 import type { HostConn, HostListener, HostNet, HostTarget } from "./host.ts";
+import { ByteRing } from "./ring.ts";
 
 const AF_UNIX = 1;
 const AF_INET = 2;
@@ -39,8 +40,8 @@ const POLLHUP = 16;
 export const INBOUND_PAUSE = 256 * 1024;
 /** Queued outbound bytes beyond which send fails with EAGAIN. */
 export const OUTBOUND_WINDOW = 256 * 1024;
-/** Queued chunks averaging less than this are joined into one write. */
-const JOIN_BELOW = 16 * 1024;
+/** The outbound ring starts this small and grows to the window as needed. */
+const OUTBOUND_INITIAL = 16 * 1024;
 
 /** A socket address as library_net.jslib reads and writes it. */
 export type SocketAddress =
@@ -88,8 +89,7 @@ class VirtualSocket {
   inboundBytes = 0;
   paused = false;
   ended = false;
-  outbound: Uint8Array[] = [];
-  outboundBytes = 0;
+  outbound = new ByteRing(OUTBOUND_INITIAL, OUTBOUND_WINDOW);
   writing = false;
   /** libzmq waits for room (send failed or poll said no): wake it when there is. */
   blocked = false;
@@ -339,43 +339,28 @@ export class VirtualSockets {
     if (!s) return this.#err("EBADF");
     if (s.error) return -s.error;
     if (s.state !== "open" || !s.conn) return this.#err("ENOTCONN");
-    const room = OUTBOUND_WINDOW - s.outboundBytes;
-    if (room <= 0) {
+    const n = s.outbound.push(this.#m.HEAPU8.subarray(ptr, ptr + length));
+    if (n === 0) {
       s.blocked = true;
       return this.#err("EAGAIN");
     }
-    const n = Math.min(length, room);
-    s.outbound.push(this.#m.HEAPU8.slice(ptr, ptr + n));
-    s.outboundBytes += n;
     if (!s.writing) void this.#flush(s, s.conn);
     return n;
   }
 
   async #flush(s: VirtualSocket, conn: HostConn): Promise<void> {
     s.writing = true;
-    while (s.outbound.length > 0) {
-      // Small chunks are joined into one write; big ones go as they are
-      // (a copy costs more than a write then).
-      let chunk: Uint8Array;
-      if (
-        s.outbound.length === 1 ||
-        s.outboundBytes / s.outbound.length >= JOIN_BELOW
-      ) {
-        chunk = s.outbound.shift()!;
-      } else {
-        chunk = concat(s.outbound, s.outboundBytes);
-        s.outbound = [];
-      }
+    while (s.outbound.size > 0) {
+      const chunk = s.outbound.peek();
       try {
         await conn.write(chunk);
       } catch (err) {
         s.error ||= this.#errnoOf(err, STREAM_ERRORS, "EPIPE");
-        s.outbound = [];
-        s.outboundBytes = 0;
+        s.outbound.clear();
         this.#wake();
         break;
       }
-      s.outboundBytes -= chunk.byteLength;
+      s.outbound.release(chunk.byteLength);
       if (s.blocked) {
         s.blocked = false;
         this.#wake();
@@ -454,7 +439,7 @@ export class VirtualSockets {
           break;
         case "open":
           if (s.inboundBytes > 0 || s.ended || s.error) revents |= POLLIN;
-          if (s.outboundBytes < OUTBOUND_WINDOW || s.error) revents |= POLLOUT;
+          if (!s.outbound.full || s.error) revents |= POLLOUT;
           // Waiting for room: the write that makes it must wake libzmq.
           else if (events & POLLOUT) s.blocked = true;
           if (s.error) revents |= POLLERR;
@@ -472,14 +457,4 @@ export class VirtualSockets {
   signaled(): void {
     this.#wake();
   }
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
 }
