@@ -13,8 +13,16 @@ export type HostTarget = { hostname: string; port: number } | { path: string };
 
 /** What a host connection reports, in order, after {@link HostConn.start}. */
 export interface HostConnEvents {
-  /** Bytes arrived (the chunk is the receiver's to keep). */
+  /** Bytes arrived in a chunk of the runtime's (the receiver copies them). */
   data(chunk: Uint8Array): void;
+  /**
+   * For runtimes that read into a given buffer: where the next read goes (a
+   * view of the socket's inbound buffer), empty while it is full (the
+   * connection is then paused). Report the bytes read with `filled`.
+   */
+  space(): Uint8Array;
+  /** `n` bytes were read into the last `space()`. */
+  filled(n: number, run: Uint8Array): void;
   /** The peer closed its side. */
   end(): void;
   /** The connection failed; no more events follow. */

@@ -15,9 +15,6 @@ import {
   type HostTimer,
 } from "./host.ts";
 
-/** Bytes read per `conn.read` (the largest chunk one read delivers). */
-const READ_SIZE = 256 * 1024;
-
 /** Deno's error class names, as errno names. */
 const ERRNO_OF_ERROR: Record<string, string> = {
   ConnectionRefused: "ECONNREFUSED",
@@ -61,27 +58,25 @@ class DenoConn implements HostConn {
   }
 
   async #readLoop(events: HostConnEvents): Promise<void> {
-    let buffer = new Uint8Array(READ_SIZE);
     for (;;) {
-      if (this.#paused) {
+      const run = this.#paused ? undefined : events.space();
+      if (!run || run.byteLength === 0) {
+        this.#paused = true;
         await new Promise<void>((resolve) => this.#resume = resolve);
+        if (this.#closed) return;
+        continue;
       }
       let n: number | null;
       try {
-        n = await this.#conn.read(buffer);
+        // Straight into the socket's inbound buffer: no copy, no allocation.
+        n = await this.#conn.read(run);
       } catch (err) {
         if (!this.#closed) events.error(err);
         return;
       }
       if (this.#closed) return;
       if (n === null) return events.end();
-      if (n > READ_SIZE / 2) {
-        // A full read: hand the buffer over instead of copying it.
-        events.data(buffer.subarray(0, n));
-        buffer = new Uint8Array(READ_SIZE);
-      } else {
-        events.data(buffer.slice(0, n));
-      }
+      events.filled(n, run);
     }
   }
 

@@ -1,8 +1,9 @@
 /**
- * The bytes a virtual socket accepted from libzmq that the host runtime has
- * not written yet, in one reused ring buffer: a send copies into it and
- * allocates nothing. (A fresh copy per send was a fifth of the sender's CPU
- * time at 64 KiB frames, plus 10% garbage collection.)
+ * A virtual socket's byte buffers, as reused rings: outbound, the bytes
+ * libzmq sent that the host has not written yet (a send copies into it and
+ * allocates nothing: a fresh copy per send was a fifth of the sender's CPU
+ * at 64 KiB frames, plus 10% garbage collection); inbound, the bytes the
+ * host read that libzmq has not received yet (Deno reads straight into it).
  *
  * @module
  */
@@ -14,6 +15,7 @@ export class ByteRing {
   /** Index of the oldest byte held. */
   #start = 0;
   #size = 0;
+  #growNext = false;
 
   constructor(initial: number, limit: number) {
     this.#buffer = new Uint8Array(Math.min(initial, limit));
@@ -32,6 +34,7 @@ export class ByteRing {
 
   /** Copies as much of `bytes` as fits (growing up to the limit); returns how many. */
   push(bytes: Uint8Array): number {
+    if (this.#size === 0) this.#start = 0;
     if (this.#size + bytes.byteLength > this.#buffer.byteLength) {
       this.#grow(this.#size + bytes.byteLength);
     }
@@ -54,12 +57,56 @@ export class ByteRing {
     return this.#buffer.subarray(this.#start, end);
   }
 
-  /** Drops the oldest `n` bytes (written). */
+  /**
+   * Drops the oldest `n` bytes. The free run does not move, so a read into
+   * {@link ByteRing.space} may be pending meanwhile.
+   */
   release(n: number): void {
     this.#size -= n;
-    this.#start = this.#size === 0
-      ? 0
-      : (this.#start + n) % this.#buffer.byteLength;
+    this.#start = (this.#start + n) % this.#buffer.byteLength;
+  }
+
+  /**
+   * The free run after the bytes held, for one read to fill and then
+   * {@link ByteRing.commit}: a view, valid until the next call of space()
+   * or push() (which may grow the ring). Empty when the ring is full.
+   */
+  space(): Uint8Array {
+    if (this.#size === 0) this.#start = 0;
+    if (this.#growNext) {
+      this.#growNext = false;
+      this.#grow(this.#buffer.byteLength * 2);
+    }
+    const capacity = this.#buffer.byteLength;
+    const end = (this.#start + this.#size) % capacity;
+    if (this.#size === capacity) return this.#buffer.subarray(end, end);
+    // Wrapped: free up to the oldest byte; else up to the end of the buffer.
+    return this.#buffer.subarray(
+      end,
+      end < this.#start ? this.#start : capacity,
+    );
+  }
+
+  /** `n` bytes were read into the run {@link ByteRing.space} gave. */
+  commit(n: number, run: Uint8Array): void {
+    this.#size += n;
+    // A read that filled all the room it had: reads may be bigger next time.
+    if (n === run.byteLength && this.#buffer.byteLength < this.#limit) {
+      this.#growNext = true;
+    }
+  }
+
+  /** Moves up to `length` of the oldest bytes into `into` at `at`; returns how many. */
+  take(into: Uint8Array, at: number, length: number): number {
+    let done = 0;
+    while (done < length && this.#size > 0) {
+      const run = this.peek();
+      const n = Math.min(run.byteLength, length - done);
+      into.set(run.subarray(0, n), at + done);
+      this.release(n);
+      done += n;
+    }
+    return done;
   }
 
   /** Drops everything. */

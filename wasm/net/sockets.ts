@@ -6,9 +6,10 @@
  * ({@link HostNet}). wasm/library_net.jslib converts the C ABI and calls the
  * methods of {@link VirtualSockets}.
  *
- * - Inbound bytes are buffered as they arrive; above {@link INBOUND_PAUSE}
- *   the host connection is paused, so a slow reader slows the sender (TCP
- *   flow control), as a full kernel buffer would.
+ * - Inbound bytes are buffered as they arrive, in a ring of up to
+ *   {@link INBOUND_LIMIT} bytes; when it is full the host connection is
+ *   paused, so a slow reader slows the sender (TCP flow control), as a full
+ *   kernel buffer would.
  * - Outbound bytes are queued up to {@link OUTBOUND_WINDOW}; beyond it send
  *   fails with EAGAIN, so backpressure reaches libzmq and its HWM.
  * - connect returns EINPROGRESS; the outcome shows as POLLOUT (and SO_ERROR).
@@ -36,8 +37,10 @@ const POLLOUT = 4;
 const POLLERR = 8;
 const POLLHUP = 16;
 
-/** Buffered inbound bytes above which the host connection is paused. */
-export const INBOUND_PAUSE = 256 * 1024;
+/** Buffered inbound bytes at which the host connection is paused. */
+export const INBOUND_LIMIT = 256 * 1024;
+/** The inbound ring starts this small and grows while reads fill it. */
+const INBOUND_INITIAL = 16 * 1024;
 /** Queued outbound bytes beyond which send fails with EAGAIN. */
 export const OUTBOUND_WINDOW = 256 * 1024;
 /** The outbound ring starts this small and grows to the window as needed. */
@@ -84,9 +87,9 @@ class VirtualSocket {
   prepared?: Prepared;
   accepted: HostConn[] = [];
   conn?: HostConn;
-  inbound: Uint8Array[] = [];
-  inboundOffset = 0;
-  inboundBytes = 0;
+  inbound = new ByteRing(INBOUND_INITIAL, INBOUND_LIMIT);
+  /** Chunks (of runtimes delivering their own) that did not fit in the ring. */
+  overflow: Uint8Array[] = [];
   paused = false;
   ended = false;
   outbound = new ByteRing(OUTBOUND_INITIAL, OUTBOUND_WINDOW);
@@ -287,12 +290,17 @@ export class VirtualSockets {
     this.#refHandle(conn);
     conn.start({
       data: (chunk) => {
-        s.inbound.push(chunk);
-        s.inboundBytes += chunk.byteLength;
-        if (s.inboundBytes > INBOUND_PAUSE && !s.paused) {
-          s.paused = true;
-          conn.pause();
+        const n = s.overflow.length > 0 ? 0 : s.inbound.push(chunk);
+        if (n < chunk.byteLength) {
+          s.overflow.push(chunk.subarray(n));
+          this.#pause(s, conn);
         }
+        this.#wake();
+      },
+      space: () => s.inbound.space(),
+      filled: (n, run) => {
+        s.inbound.commit(n, run);
+        if (s.inbound.full) this.#pause(s, conn);
         this.#wake();
       },
       end: () => {
@@ -304,6 +312,12 @@ export class VirtualSockets {
         this.#wake();
       },
     });
+  }
+
+  #pause(s: VirtualSocket, conn: HostConn): void {
+    if (s.paused) return;
+    s.paused = true;
+    conn.pause();
   }
 
   /** SO_ERROR: the pending error (cleared), 0 when none. */
@@ -375,25 +389,21 @@ export class VirtualSockets {
   receive(fd: number, ptr: number, length: number): number {
     const s = this.#sockets.get(fd);
     if (!s) return this.#err("EBADF");
-    if (s.inboundBytes > 0) {
-      const heap = this.#m.HEAPU8;
-      let done = 0;
-      while (done < length && s.inbound.length > 0) {
-        const chunk = s.inbound[0];
-        const n = Math.min(length - done, chunk.byteLength - s.inboundOffset);
-        heap.set(
-          chunk.subarray(s.inboundOffset, s.inboundOffset + n),
-          ptr + done,
-        );
-        done += n;
-        s.inboundOffset += n;
-        if (s.inboundOffset === chunk.byteLength) {
-          s.inbound.shift();
-          s.inboundOffset = 0;
+    if (s.inbound.size > 0) {
+      const done = s.inbound.take(this.#m.HEAPU8, ptr, length);
+      while (s.overflow.length > 0) {
+        const chunk = s.overflow[0];
+        const n = s.inbound.push(chunk);
+        if (n < chunk.byteLength) {
+          s.overflow[0] = chunk.subarray(n);
+          break;
         }
+        s.overflow.shift();
       }
-      s.inboundBytes -= done;
-      if (s.paused && s.inboundBytes <= INBOUND_PAUSE / 2) {
+      if (
+        s.paused && s.overflow.length === 0 &&
+        s.inbound.size <= INBOUND_LIMIT / 2
+      ) {
         s.paused = false;
         s.conn?.resume();
       }
@@ -418,8 +428,8 @@ export class VirtualSockets {
     for (const conn of s.accepted) conn.close();
     s.accepted = [];
     if (s.conn && !s.writing) s.conn.close();
-    s.inbound = [];
-    s.inboundBytes = 0;
+    s.inbound.clear();
+    s.overflow = [];
     return 0;
   }
 
@@ -438,12 +448,12 @@ export class VirtualSockets {
           if (s.accepted.length > 0) revents = POLLIN;
           break;
         case "open":
-          if (s.inboundBytes > 0 || s.ended || s.error) revents |= POLLIN;
+          if (s.inbound.size > 0 || s.ended || s.error) revents |= POLLIN;
           if (!s.outbound.full || s.error) revents |= POLLOUT;
           // Waiting for room: the write that makes it must wake libzmq.
           else if (events & POLLOUT) s.blocked = true;
           if (s.error) revents |= POLLERR;
-          else if (s.ended && s.inboundBytes === 0) revents |= POLLHUP;
+          else if (s.ended && s.inbound.size === 0) revents |= POLLHUP;
           break;
         case "closed": // a failed connect
           revents = POLLOUT | POLLERR;
