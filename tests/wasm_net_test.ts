@@ -15,13 +15,13 @@ import {
   Request,
   ZmqError,
 } from "../mod.ts";
+import { run, runInNode } from "./child_process.ts";
 import { backends, text, within } from "./helpers.ts";
 
 const PYTHON = "/usr/bin/python3";
 const REP_PEER = new URL("./peers/pyzmq_curve_rep.py", import.meta.url)
   .pathname;
 const fixtures = new URL("./fixtures/", import.meta.url);
-const root = new URL("../", import.meta.url);
 const hasBoth = backends().includes("wasm") && backends().includes("ffi");
 
 /** A running pyzmq REP server; `await using` kills it. */
@@ -66,25 +66,6 @@ async function startRep(args: string[] = []): Promise<RepPeer> {
   return { endpoint, publicKey, kill, signal, [Symbol.asyncDispose]: kill };
 }
 
-async function run(
-  command: string,
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { code, stdout, stderr } = await new Deno.Command(command, {
-    args,
-    cwd: root,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code,
-    stdout: decoder.decode(stdout),
-    stderr: decoder.decode(stderr),
-  };
-}
-
 Deno.test("Deno with only --allow-net=127.0.0.1:PORT: CURVE with pyzmq, other ports refused", async () => {
   await using rep = await startRep();
   const port = rep.endpoint.slice(rep.endpoint.lastIndexOf(":") + 1);
@@ -104,30 +85,16 @@ Deno.test("Deno with only --allow-net=127.0.0.1:PORT: CURVE with pyzmq, other po
 });
 
 Deno.test("Node on the WASM backend: CURVE with pyzmq (bundled with esbuild)", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "deno-zmq-node-net-" });
-  try {
-    const bundle = `${dir}/net_permission.mjs`;
-    const built = await run("npx", [
-      "--yes",
-      "esbuild@0.24",
-      new URL("net_permission_node.ts", fixtures).pathname,
-      "--bundle",
-      "--format=esm",
-      "--platform=node",
-      "--log-level=warning",
-      `--outfile=${bundle}`,
-    ]);
-    assert.equal(built.code, 0, `esbuild failed:\n${built.stderr}`);
-    await using rep = await startRep();
-    const result = await run("node", [bundle, rep.endpoint, rep.publicKey]);
-    assert.equal(result.code, 0, `exit code ${result.code}:\n${result.stderr}`);
-    assert.equal(
-      result.stdout.trim(),
-      "net ok: backend=wasm curve=3 refused=none",
-    );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using rep = await startRep();
+  const result = await runInNode(
+    new URL("net_permission_node.ts", fixtures),
+    [rep.endpoint, rep.publicKey],
+  );
+  assert.equal(result.code, 0, `exit code ${result.code}:\n${result.stderr}`);
+  assert.equal(
+    result.stdout.trim(),
+    "net ok: backend=wasm curve=3 refused=none",
+  );
 });
 
 Deno.test({
