@@ -27,8 +27,9 @@ function terminateAtExit(): void {
   for (const context of openContexts) context[terminateNow]();
 }
 const terminateNow: unique symbol = Symbol("terminateNow");
-// The handle Context.fromAddress hands to the constructor.
-let sharing: Handle | null = null;
+/** The options key of a libzmq context to share instead of creating one (see fromAddress). */
+const shareKey: unique symbol = Symbol("share");
+type SharingOptions = ContextOptions & { [shareKey]?: Handle };
 
 /** Options for {@link Context}. */
 export interface ContextOptions extends OptionInit<typeof contextOptions> {
@@ -142,14 +143,13 @@ export class Context {
     if (typeof options !== "object" || options === null) {
       throw new TypeError("Context options must be an object");
     }
-    const { backend: choice, ...rest } = options;
+    const { backend: choice, [shareKey]: shared, ...rest } =
+      options as SharingOptions;
     const backend = this.#backend = selectBackend(choice);
-    const shared = sharing;
-    sharing = null;
     const handle = shared ?? backend.contextNew();
     if (handle === null) throw zmqError(backend);
     this.#handle = handle;
-    this.#owned = shared === null;
+    this.#owned = shared === undefined;
     // Like zeromq.js: sockets default to linger 0, so closing never hangs on unsent messages.
     if (this.#owned) backend.contextSet(handle, contextOptions.blocky.id, 0);
     try {
@@ -287,12 +287,11 @@ export class Context {
         `Contexts of the ${backend.kind} backend cannot be shared`,
       );
     }
-    sharing = backend.handleFromAddress(address);
-    try {
-      return new Context({ backend: backend.kind });
-    } finally {
-      sharing = null;
-    }
+    const sharing: SharingOptions = {
+      backend: backend.kind,
+      [shareKey]: backend.handleFromAddress(address),
+    };
+    return new Context(sharing);
   }
 
   /**

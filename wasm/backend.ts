@@ -27,18 +27,18 @@ import { describeTarget, type HostNet, type HostTimer } from "./net/host.ts";
 import { denoNet } from "./net/host_deno.ts";
 import { nodeNet } from "./net/host_node.ts";
 import { VirtualSockets } from "./net/sockets.ts";
+import {
+  KEEP_FRAME_MAX as KEEP_MSG_MAX,
+  ZMQ_DONTWAIT as DONTWAIT,
+  ZMQ_EVENTS,
+  ZMQ_MSG_T_SIZE as ZMQ_MSG_SIZE,
+} from "../src/libzmq.ts";
+import { socketOptions } from "../src/options.ts";
 
-const DONTWAIT = 1;
-const ZMQ_EVENTS = 15;
-const ZMQ_MSG_SIZE = 64;
 /** Frames up to this size are sent with zmq_send from a reused heap buffer. */
 const SEND_BUFFER_SIZE = 8 * 1024;
-/** Frames above this are released right after copying instead of kept in the reused zmq_msg_t. */
-const KEEP_MSG_MAX = 64 * 1024;
 /** Frames up to this size are copied byte by byte (cheaper than a subarray view). */
 const SMALL_COPY = 32;
-/** ZMQ_IPV6: whether `*` binds every IPv6 (and IPv4) interface. */
-const ZMQ_IPV6 = 42;
 /**
  * Microtask turns a pump waits after being asked for: a sender awaiting each
  * send meanwhile queues more messages, which libzmq's I/O loop then writes
@@ -52,12 +52,8 @@ const PUMP_DEFER_HOPS = 64;
 /** Pumps handling this many events may have stopped at libzmq's round limit: pump again. */
 const PUMP_AGAIN = 1000;
 
-/** The errno table of the wasm build, completed with the WASI numbers it leaves out. */
-const errnos: ErrnoTable = Object.freeze({
-  EPERM: 63,
-  ENAMETOOLONG: 37,
-  ...LIBZMQ_WASM_ERRNO,
-});
+/** The errno table of the wasm build (WASI numbers, probed at build time). */
+const errnos: ErrnoTable = LIBZMQ_WASM_ERRNO;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -341,10 +337,10 @@ class WasmBackend implements Backend {
       return undefined;
     }
     const ipv6 = new Uint8Array(4);
-    const anyHost =
-      this.getOption(socket, ZMQ_IPV6, ipv6) === 4 && ipv6.some((b) => b)
-        ? "::"
-        : "0.0.0.0";
+    const anyHost = this.getOption(socket, socketOptions.ipv6.id, ipv6) === 4 &&
+        ipv6.some((b) => b)
+      ? "::"
+      : "0.0.0.0";
     const target = targetOf(endpoint, anyHost);
     if (!target) return undefined; // libzmq rejects it with its own error
     return this.#net.prepareListener(target).then(

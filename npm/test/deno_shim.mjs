@@ -29,6 +29,10 @@ const DENO_ONLY = [
     "uses Deno.dlopen",
   ],
   [
+    /^an adopted socket applies the timeouts its creator set/,
+    "uses Deno.dlopen",
+  ],
+  [
     /^echo_stream: plain TCP clients/,
     "uses Deno.connect as the plain TCP client",
   ],

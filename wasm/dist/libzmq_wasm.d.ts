@@ -65,6 +65,10 @@ export interface LibzmqWasmModule {
   _zmq_z85_encode(dest: Ptr, data: Ptr, size: number): Ptr;
   _zmq_z85_decode(dest: Ptr, string: Ptr): Ptr;
   _zmq_socket_monitor(socket: Ptr, endpoint: Ptr, events: number): number;
+  /** Writes a new Z85 key pair (41 bytes each, NUL-terminated); 0 or -1. */
+  _zmq_curve_keypair(public_key: Ptr, secret_key: Ptr): number;
+  /** Writes the Z85 public key (41 bytes) of a Z85 secret key; 0 or -1. */
+  _zmq_curve_public(public_key: Ptr, secret_key: Ptr): number;
   /** Draft API: the routing id of a CLIENT/SERVER/PEER message. */
   _zmq_msg_set_routing_id(msg: Ptr, routingId: number): number;
   _zmq_msg_routing_id(msg: Ptr): number;
@@ -73,10 +77,6 @@ export interface LibzmqWasmModule {
   _zmq_msg_group(msg: Ptr): Ptr;
   _zmq_join(socket: Ptr, group: Ptr): number;
   _zmq_leave(socket: Ptr, group: Ptr): number;
-  /** Writes a new Z85 key pair (41 bytes each, NUL-terminated); 0 or -1. */
-  _zmq_curve_keypair(publicKey: Ptr, secretKey: Ptr): number;
-  /** Writes the Z85 public key (41 bytes) of a Z85 secret key; 0 or -1. */
-  _zmq_curve_public(publicKey: Ptr, secretKey: Ptr): number;
   /** Draft API: connects a PEER socket; returns the peer's routing id (0 on failure). */
   _zmq_connect_peer(socket: Ptr, endpoint: Ptr): number;
   /**
@@ -88,7 +88,7 @@ export interface LibzmqWasmModule {
   _zmq_wasm_next_timer(): number;
   /** A file descriptor for a host socket (shares the signalers' fd space). */
   _zmq_wasm_fd_open(): number;
-  /** Releases a descriptor from _zmq_wasm_fd_open. */
+  /** Releases a descriptor from zmq_wasm_fd_open. */
   _zmq_wasm_fd_close(fd: number): void;
   /**
    * The socket syscalls of wasm/library_net.jslib call this object: set it
@@ -107,39 +107,37 @@ export declare const LIBZMQ_WASM_VERSION: string;
 export declare const LIBZMQ_WASM_ERRNO: Readonly<Record<ErrnoName, number>>;
 
 export type ErrnoName =
-  | "EAGAIN"
-  | "EINTR"
-  | "EINVAL"
-  | "EFAULT"
-  | "ENOMEM"
+  | "EPERM"
   | "ENOENT"
+  | "EINTR"
+  | "EBADF"
+  | "EAGAIN"
+  | "ENOMEM"
+  | "EACCES"
+  | "EFAULT"
   | "ENODEV"
+  | "EINVAL"
   | "EMFILE"
-  | "ENOTSUP"
-  | "EPROTONOSUPPORT"
-  | "ENOBUFS"
-  | "ENETDOWN"
-  | "EADDRINUSE"
-  | "EADDRNOTAVAIL"
-  | "ECONNREFUSED"
-  | "EINPROGRESS"
+  | "EPIPE"
+  | "ENAMETOOLONG"
   | "ENOTSOCK"
   | "EMSGSIZE"
+  | "EPROTONOSUPPORT"
+  | "ENOTSUP"
   | "EAFNOSUPPORT"
+  | "EADDRINUSE"
+  | "EADDRNOTAVAIL"
+  | "ENETDOWN"
   | "ENETUNREACH"
+  | "ENETRESET"
   | "ECONNABORTED"
   | "ECONNRESET"
+  | "ENOBUFS"
   | "ENOTCONN"
   | "ETIMEDOUT"
+  | "ECONNREFUSED"
   | "EHOSTUNREACH"
-  | "ENETRESET"
-  | "EPIPE"
-  | "EBADF"
-  | "EACCES"
-  | "EISCONN"
-  | "EALREADY"
-  | "ENOPROTOOPT"
-  | "EOPNOTSUPP"
+  | "EINPROGRESS"
   | "EFSM"
   | "ENOCOMPATPROTO"
   | "ETERM"

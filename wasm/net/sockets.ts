@@ -265,8 +265,8 @@ export class VirtualSockets {
   connect(fd: number, address: SocketAddress): number {
     const s = this.#sockets.get(fd);
     if (!s) return this.#err("EBADF");
-    if (s.state === "connecting") return this.#err("EALREADY");
-    if (s.state !== "new") return this.#err("EISCONN");
+    if (s.state === "connecting") return this.#err("EINVAL"); // libzmq connects a socket once
+    if (s.state !== "new") return this.#err("EINVAL");
     s.state = "connecting";
     this.#host.connect(toTarget(address)).then(
       (conn) => {
