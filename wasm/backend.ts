@@ -636,8 +636,9 @@ class WasmBackend implements Backend {
 
 /**
  * The reactor of one context on the WASM backend: it only tracks which
- * sockets wait; the backend wakes them after every call that made progress.
- * No timer, no poll: a program whose sockets all wait can exit.
+ * sockets wait; the backend wakes them after every call or pump that made
+ * progress. No poll of its own. While a socket waits, the host sockets and
+ * libzmq's timer keep the process alive; with none waiting it can exit.
  */
 class WasmReactor implements Reactor {
   readonly #backend: WasmBackend;
