@@ -459,8 +459,11 @@ class NativeBackend implements Backend {
     );
   }
 
-  readonly #poll = (pollfds: Uint8Array, count: number): Promise<number> =>
-    this.#libc.poll(pollfds, this.#size(count), -1);
+  readonly #poll = (
+    pollfds: Uint8Array,
+    count: number,
+    timeoutMs: number,
+  ): Promise<number> => this.#libc.poll(pollfds, this.#size(count), timeoutMs);
 
   #wakePipe(): WakePipe {
     const libc = this.#libc, size = this.#size;

@@ -24,8 +24,18 @@ export interface WakePipe {
   close(): void;
 }
 
-/** Runs `poll(pollfds, count, -1)` off the JS thread. */
-export type PollCall = (pollfds: Uint8Array, count: number) => Promise<number>;
+/** Runs `poll(pollfds, count, timeoutMs)` off the JS thread. */
+export type PollCall = (
+  pollfds: Uint8Array,
+  count: number,
+  timeoutMs: number,
+) => Promise<number>;
+
+// Polls end after this long (and are re-armed) rather than waiting forever:
+// a Worker cannot end while a thread-pool call of its is in flight, so an
+// unbounded poll of a Worker parked on a receive made process.exit() in the
+// main thread hang for good. Idle cost: 2 wake-ups a second per context.
+const POLL_TIMEOUT_MS = 500;
 
 const POLLFD_SIZE = 8; // struct pollfd { int fd; short events; short revents; }
 const POLLIN = 1;
@@ -124,7 +134,7 @@ export class PollReactor implements Reactor {
     setEntry(0, this.#wake.fd);
     watches.forEach((w, i) => setEntry(i + 1, w.fd));
     this.#polled = watches;
-    this.#inFlight = this.#pollCall(this.#pollfds, count).then(
+    this.#inFlight = this.#pollCall(this.#pollfds, count, POLL_TIMEOUT_MS).then(
       () => this.#onPolled(),
       () => this.#onPolled(),
     );

@@ -94,6 +94,11 @@ export interface Backend {
     socket: Handle,
     endpoint: string,
   ): Promise<PreparedBind> | undefined;
+  /**
+   * {@link Backend.prepareBind} for a synchronous bind: throws a ZmqError
+   * where the work cannot be done synchronously (listening on Node).
+   */
+  prepareBindSync?(socket: Handle, endpoint: string): PreparedBind | undefined;
 
   /** `zmq_bind`. */
   bind(socket: Handle, endpoint: string): number;

@@ -19,13 +19,41 @@ import { type BackendChoice, loadBackend, selectBackend } from "./select.ts";
 import { onProcessExit } from "./runtime.ts";
 import { InprocRegistry } from "./inproc.ts";
 
+/**
+ * An open context as the exit hook and the collector see it: weakly, so that
+ * a context nobody references any more (and so with no socket in use: sockets
+ * hold their context) can be garbage-collected.
+ */
+interface OpenContext {
+  readonly ref: WeakRef<Context>;
+  readonly backend: Backend;
+  readonly handle: Handle;
+  reactor?: Reactor;
+}
 // Contexts still open when the process exits. Terminating them at exit lets
 // sockets with a linger period deliver their last messages, as in C programs.
-const openContexts = new Set<Context>();
+const openContexts = new Set<OpenContext>();
 let exitHookInstalled = false;
 function terminateAtExit(): void {
-  for (const context of openContexts) context[terminateNow]();
+  for (const open of [...openContexts]) {
+    const context = open.ref.deref();
+    if (context) context[terminateNow]();
+    else {
+      // Collected, its finalizer not run yet.
+      openContexts.delete(open);
+      open.backend.contextTermAtExit(open.handle);
+    }
+  }
 }
+// A collected context is terminated off the JS thread (zmq_ctx_term waits
+// for the sockets the safety net in socket.ts closes).
+const collected = new FinalizationRegistry<OpenContext>((open) => {
+  if (!openContexts.delete(open)) return;
+  void (async () => {
+    await open.reactor?.close();
+    await open.backend.contextTerm(open.handle);
+  })().catch(() => {/* nothing is left to tell */});
+});
 const terminateNow: unique symbol = Symbol("terminateNow");
 /** The options key of a libzmq context to share instead of creating one (see fromAddress). */
 const shareKey: unique symbol = Symbol("share");
@@ -129,6 +157,8 @@ export class Context {
   #closing: Promise<void> | undefined;
   // False for a context shared from elsewhere (fromAddress): we do not terminate it.
   readonly #owned: boolean;
+  // This context in openContexts (owned contexts only).
+  #open: OpenContext | undefined;
 
   /**
    * Creates a context.
@@ -165,7 +195,11 @@ export class Context {
       void backend.contextTerm(handle);
       throw err;
     }
-    if (this.#owned) openContexts.add(this);
+    if (this.#owned) {
+      this.#open = { ref: new WeakRef(this), backend, handle };
+      openContexts.add(this.#open);
+      collected.register(this, this.#open, this);
+    }
     if (!exitHookInstalled) {
       exitHookInstalled = true;
       onProcessExit(terminateAtExit);
@@ -187,7 +221,9 @@ export class Context {
             "Context was closed",
           );
         }
-        return this.#reactor = backend.createReactor(handle);
+        this.#reactor = backend.createReactor(handle);
+        if (this.#open) this.#open.reactor = this.#reactor;
+        return this.#reactor;
       },
       adopt: (socket, closeCollected) => {
         const entry = { ref: new WeakRef(socket), closeCollected };
@@ -337,7 +373,7 @@ export class Context {
    * ```
    */
   close(): Promise<void> {
-    openContexts.delete(this);
+    this.#forgetOpen();
     return this.#closing ??= (async () => {
       this.#closeSockets();
       await this.#reactor?.close();
@@ -349,12 +385,19 @@ export class Context {
 
   /** Closes every socket and terminates synchronously: only at process exit. */
   [terminateNow](): void {
-    openContexts.delete(this);
+    this.#forgetOpen();
     if (this.#closing || !this.#owned) return;
     this.#closing = Promise.resolve();
     this.#closeSockets();
     // A poll may still be parked on a thread: it no longer matters at exit.
     this.#backend.contextTermAtExit(this.#handle);
+  }
+
+  #forgetOpen(): void {
+    if (!this.#open) return;
+    openContexts.delete(this.#open);
+    collected.unregister(this);
+    this.#open = undefined;
   }
 
   #closeSockets(): void {

@@ -204,8 +204,8 @@ export class SocketEvents
       & Socket
       & AsyncIterable<Uint8Array[]>;
     this.#pair.connect(endpoint);
-    // Stopping the monitor makes libzmq send a final "end" event.
-    onClose(() => backend.socketMonitor!(handle, null, 0));
+    // Not stopped at close: libzmq reports the closing of the socket's
+    // listeners ("close") as it reaps the socket, then a final "end".
     void this.#run(backend);
   }
 

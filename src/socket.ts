@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { Backend, Handle } from "./backend.ts";
+import type { Backend, Handle, PreparedBind } from "./backend.ts";
 import { ZMQ_POLLIN as POLLIN, ZMQ_POLLOUT as POLLOUT } from "./libzmq.ts";
 import { Context, type ContextInternals, internals } from "./context.ts";
 import { closedSocketError, ZmqError } from "./errors.ts";
@@ -326,18 +326,40 @@ export class Socket {
         ? this.#b.prepareBind?.(this.#h, endpoint)
         : undefined;
       if (!prepared) {
-        this.#endpointCall("bind", endpoint);
+        this.bindSync(endpoint);
         return RESOLVED;
       }
-      return prepared.then((bind) => {
-        try {
-          this.#endpointCall("bind", bind.endpoint);
-        } finally {
-          bind.release();
-        }
-      });
+      return prepared.then((bind) => this.#bindPrepared(bind));
     } catch (err) {
       return Promise.reject(err);
+    }
+  }
+
+  /**
+   * {@link Socket.bind}, throwing instead of rejecting: libzmq binds
+   * synchronously, so the binding is in place when this returns.
+   *
+   * @example
+   * ```ts
+   * import { Pull } from "@deno-zmq/zmq";
+   * using pull = new Pull();
+   * pull.bindSync("tcp://127.0.0.1:*");
+   * console.log(pull.lastEndpoint);
+   * ```
+   */
+  bindSync(endpoint: string): void {
+    const prepared = typeof endpoint === "string" && !this.#engine.closed
+      ? this.#b.prepareBindSync?.(this.#h, endpoint)
+      : undefined;
+    if (prepared) this.#bindPrepared(prepared);
+    else this.#endpointCall("bind", endpoint);
+  }
+
+  #bindPrepared(bind: PreparedBind): void {
+    try {
+      this.#endpointCall("bind", bind.endpoint);
+    } finally {
+      bind.release();
     }
   }
 
@@ -355,11 +377,26 @@ export class Socket {
    */
   unbind(endpoint: string): Promise<void> {
     try {
-      this.#endpointCall("unbind", endpoint);
+      this.unbindSync(endpoint);
       return RESOLVED;
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /**
+   * {@link Socket.unbind}, throwing instead of rejecting.
+   *
+   * @example
+   * ```ts
+   * import { Pull } from "@deno-zmq/zmq";
+   * using pull = new Pull();
+   * pull.bindSync("inproc://unbind-sync-example");
+   * pull.unbindSync("inproc://unbind-sync-example");
+   * ```
+   */
+  unbindSync(endpoint: string): void {
+    this.#endpointCall("unbind", endpoint);
   }
 
   /**

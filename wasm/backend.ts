@@ -23,7 +23,12 @@ import {
   loadLibzmqWasm,
 } from "./dist/libzmq_wasm.js";
 import { targetOf, withPort } from "./net/endpoint.ts";
-import { describeTarget, type HostNet, type HostTimer } from "./net/host.ts";
+import {
+  describeTarget,
+  type HostNet,
+  type HostTarget,
+  type HostTimer,
+} from "./net/host.ts";
 import { denoNet } from "./net/host_deno.ts";
 import { nodeNet } from "./net/host_node.ts";
 import { VirtualSockets } from "./net/sockets.ts";
@@ -333,6 +338,37 @@ class WasmBackend implements Backend {
     socket: Handle,
     endpoint: string,
   ): Promise<PreparedBind> | undefined {
+    const target = this.#bindTarget(socket, endpoint);
+    if (!target) return undefined;
+    return this.#net.prepareListener(target).then(
+      (local) => this.#prepared(endpoint, local),
+      (err) => {
+        throw this.#listenError(err, endpoint, target);
+      },
+    );
+  }
+
+  prepareBindSync(socket: Handle, endpoint: string): PreparedBind | undefined {
+    const target = this.#bindTarget(socket, endpoint);
+    if (!target) return undefined;
+    let local: HostTarget | undefined;
+    try {
+      local = this.#net.prepareListenerSync(target);
+    } catch (err) {
+      throw this.#listenError(err, endpoint, target);
+    }
+    if (local) return this.#prepared(endpoint, local);
+    throw new ZmqError(
+      "ENOTSUP",
+      errnos.ENOTSUP,
+      `A synchronous bind of ${endpoint} cannot work on the WASM backend here: ` +
+        "this runtime listens asynchronously; use await bind()",
+      { endpoint },
+    );
+  }
+
+  /** Where the host must listen for a bind of `endpoint`, if anywhere. */
+  #bindTarget(socket: Handle, endpoint: string): HostTarget | undefined {
     if (!endpoint.startsWith("tcp://") && !endpoint.startsWith("ipc://")) {
       return undefined;
     }
@@ -341,23 +377,22 @@ class WasmBackend implements Backend {
         ipv6.some((b) => b)
       ? "::"
       : "0.0.0.0";
-    const target = targetOf(endpoint, anyHost);
-    if (!target) return undefined; // libzmq rejects it with its own error
-    return this.#net.prepareListener(target).then(
-      (local) => ({
-        endpoint: "port" in local ? withPort(endpoint, local.port) : endpoint,
-        release: () => this.#net.discardListener(local),
-      }),
-      (err) => {
-        throw this.#listenError(err, endpoint, target);
-      },
-    );
+    // Undefined: libzmq rejects the endpoint with its own error.
+    return targetOf(endpoint, anyHost);
+  }
+
+  /** The bind to make on a prepared listener (a wildcard port made concrete). */
+  #prepared(endpoint: string, local: HostTarget): PreparedBind {
+    return {
+      endpoint: "port" in local ? withPort(endpoint, local.port) : endpoint,
+      release: () => this.#net.discardListener(local),
+    };
   }
 
   #listenError(
     err: unknown,
     endpoint: string,
-    target: ReturnType<typeof targetOf> & object,
+    target: HostTarget,
   ): ZmqError {
     const table = errnos as Readonly<Record<string, number>>;
     const found = this.#host.errnoName(err);

@@ -44,6 +44,10 @@ const DENO_ONLY = [
     /^a socket dropped without close\(\) is closed by the GC safety net/,
     "spawns Deno with --v8-flags=--expose-gc",
   ],
+  [
+    /^contexts dropped without close\(\) are collected/,
+    "spawns Deno with --v8-flags=--expose-gc",
+  ],
   [/^raw tcp: /, "uses Deno.connect as the raw TCP client"],
   [
     /^faults: (context close|Deno\.exit\(\))/,

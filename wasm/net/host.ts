@@ -71,6 +71,11 @@ export interface HostNet {
     target: HostTarget,
     onConnection: (conn: HostConn) => void,
   ): Promise<HostListener>;
+  /** {@link HostNet.listen}, synchronously, where the runtime can (Deno). */
+  listenSync?(
+    target: HostTarget,
+    onConnection: (conn: HostConn) => void,
+  ): HostListener;
   /**
    * The flag a program lacks to connect to (or listen on) `target`, e.g.
    * `--allow-net=127.0.0.1:5555`; undefined when it may (or the runtime has

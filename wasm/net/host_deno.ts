@@ -158,6 +158,18 @@ function removeStale(path: string): void {
   } catch { /* none, or no permission: listening reports it */ }
 }
 
+/** Deno.listen is synchronous: both of HostNet's listens use this. */
+function listenNow(
+  target: HostTarget,
+  onConnection: (conn: HostConn) => void,
+): HostListener {
+  if ("path" in target) removeStale(target.path);
+  const listener = "path" in target
+    ? Deno.listen({ transport: "unix", path: target.path })
+    : Deno.listen(target);
+  return new DenoListener(listener, onConnection);
+}
+
 /** The Deno adapter. */
 export const denoNet: HostNet = {
   async connect(target) {
@@ -169,15 +181,12 @@ export const denoNet: HostNet = {
   },
   listen(target, onConnection) {
     try {
-      if ("path" in target) removeStale(target.path);
-      const listener = "path" in target
-        ? Deno.listen({ transport: "unix", path: target.path })
-        : Deno.listen(target);
-      return Promise.resolve(new DenoListener(listener, onConnection));
+      return Promise.resolve(listenNow(target, onConnection));
     } catch (err) {
       return Promise.reject(err);
     }
   },
+  listenSync: (target, onConnection) => listenNow(target, onConnection),
   missingPermission(target, listen) {
     if ("path" in target) {
       for (const name of ["read", "write"] as const) {

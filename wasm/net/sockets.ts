@@ -184,7 +184,24 @@ export class VirtualSockets {
    */
   async prepareListener(target: HostTarget): Promise<HostTarget> {
     const slot: { prepared?: Prepared } = {};
-    const listener = await this.#host.listen(target, (conn) => {
+    const listener = await this.#host.listen(target, this.#accepter(slot));
+    return this.#prepare(slot, listener);
+  }
+
+  /**
+   * {@link VirtualSockets.prepareListener}, synchronously; undefined where
+   * the runtime only listens asynchronously (Node). Throws the host's error.
+   */
+  prepareListenerSync(target: HostTarget): HostTarget | undefined {
+    if (!this.#host.listenSync) return undefined;
+    const slot: { prepared?: Prepared } = {};
+    const listener = this.#host.listenSync(target, this.#accepter(slot));
+    return this.#prepare(slot, listener);
+  }
+
+  /** Where a prepared listener's connections go: its socket once bound. */
+  #accepter(slot: { prepared?: Prepared }): (conn: HostConn) => void {
+    return (conn) => {
       const prepared = slot.prepared;
       if (!prepared) return conn.close();
       if (prepared.owner) {
@@ -193,7 +210,10 @@ export class VirtualSockets {
       } else {
         prepared.early.push(conn);
       }
-    });
+    };
+  }
+
+  #prepare(slot: { prepared?: Prepared }, listener: HostListener): HostTarget {
     slot.prepared = { listener, early: [] };
     this.#refHandle(listener);
     this.#prepared.set(keyOf(listener.local), slot.prepared);
