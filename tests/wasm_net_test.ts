@@ -266,3 +266,17 @@ Deno.test("ZMTP heartbeats (libzmq's timers) drop a peer that stopped answering"
   assert.ok(elapsed >= 250, `disconnected after ${elapsed.toFixed(0)} ms`);
   assert.deepEqual(seen.slice(0, 2), ["connect", "handshake"]);
 });
+
+Deno.test("bindSync on the WASM backend listens at once in Deno (Deno.listen is synchronous)", async () => {
+  await using context = new Context({ backend: "wasm" });
+  using pull = new Pull({ context, receiveTimeout: 3000 });
+  pull.bindSync("tcp://127.0.0.1:*");
+  using push = new Push({ context });
+  push.connect(pull.lastEndpoint);
+  await push.send("bound synchronously");
+  assert.deepEqual(text(await pull.receive()), ["bound synchronously"]);
+  using second = new Pull({ context });
+  assert.throws(() => second.bindSync(pull.lastEndpoint), {
+    code: "EADDRINUSE",
+  });
+});
