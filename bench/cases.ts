@@ -92,6 +92,8 @@ export interface BenchCase {
   impls: readonly ImplId[];
   /** What ours must achieve (besides being ahead of the peers). */
   target?: Target;
+  /** deno-zmq's backend for this case (default: "auto", i.e. FFI). */
+  backend?: "wasm";
   /** Whether ours must be ahead of zeromq.js and pyzmq (default: yes). */
   judgePeers?: boolean;
 }
@@ -192,6 +194,42 @@ const latencyCases: BenchCase[] = [
   target,
 }));
 
+/**
+ * The WASM backend over tcp (libzmq's engine in WebAssembly, the host
+ * runtime's sockets), both ends on WASM, against native in the same run.
+ * Goals from issue 13.
+ */
+const wasmTcpCases: BenchCase[] = [
+  ...SIZES.map(({ size, name, full, quick }): BenchCase => ({
+    id: `wasm-tcp-${size}`,
+    label: `WASM tcp PUSH->PULL ${name}`,
+    scenario: "throughput",
+    transport: "tcp",
+    size,
+    count: { full, quick },
+    unit: "msg/s",
+    impls: ["native", "ours"],
+    target: size === 16
+      ? { kind: "min-ratio", value: 0.3 }
+      : size === 65536
+      ? { kind: "min-ratio", value: 0.7 }
+      : undefined,
+    backend: "wasm",
+  })),
+  {
+    id: "wasm-reqrep-16",
+    label: "WASM tcp REQ/REP round trip 16 B",
+    scenario: "latency",
+    transport: "tcp",
+    size: 16,
+    count: { full: 20_000, quick: 2_000 },
+    unit: "us",
+    impls: ["native", "ours"],
+    target: { kind: "max-ratio", value: 2 },
+    backend: "wasm",
+  },
+];
+
 /** Every case, in the order they run and are reported. */
 export const cases: readonly BenchCase[] = [
   ...throughputCases,
@@ -205,7 +243,9 @@ export const cases: readonly BenchCase[] = [
     unit: "msg/s",
     impls: ["native", "ours"],
     target: { kind: "min-ratio", value: 1.0 },
+    backend: "wasm",
   },
+  ...wasmTcpCases,
   ...latencyCases,
   {
     id: "memory",

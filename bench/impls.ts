@@ -145,8 +145,8 @@ export function planFor(
     String(options.count),
     String(benchCase.size),
   ];
-  // deno-zmq's single-threaded case is its WASM backend; native runs the same one-thread loop.
-  const backend = benchCase.scenario === "single" ? "wasm" : undefined;
+  // On WASM cases native runs the same loop on libzmq itself.
+  const backend = benchCase.backend;
   const profile = options.profileDir
     ? `${options.profileDir}/${benchCase.id}`
     : undefined;

@@ -81,7 +81,7 @@ export class Endpoints {
         { endpoint },
       );
     }
-    const unsupported = b.unsupportedEndpoint?.(endpoint);
+    const unsupported = b.unsupportedEndpoint?.(endpoint, call);
     if (unsupported) throw unsupported;
     const inproc = endpoint.startsWith("inproc://");
     const attaching = call === "bind" || call === "connect";

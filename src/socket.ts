@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { Backend, Handle } from "./backend.ts";
+import type { Backend, Handle, PreparedBind } from "./backend.ts";
 import { ZMQ_POLLIN as POLLIN, ZMQ_POLLOUT as POLLOUT } from "./libzmq.ts";
 import { Context, type ContextInternals, internals } from "./context.ts";
 import { closedSocketError, ZmqError } from "./errors.ts";
@@ -324,8 +324,14 @@ export class Socket {
    */
   bind(endpoint: string): Promise<void> {
     try {
-      this.bindSync(endpoint);
-      return RESOLVED;
+      const prepared = typeof endpoint === "string" && !this.#engine.closed
+        ? this.#b.prepareBind?.(this.#h, endpoint)
+        : undefined;
+      if (!prepared) {
+        this.bindSync(endpoint);
+        return RESOLVED;
+      }
+      return prepared.then((bind) => this.#bindPrepared(bind));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -344,7 +350,19 @@ export class Socket {
    * ```
    */
   bindSync(endpoint: string): void {
-    this.#endpointCall("bind", endpoint);
+    const prepared = typeof endpoint === "string" && !this.#engine.closed
+      ? this.#b.prepareBindSync?.(this.#h, endpoint)
+      : undefined;
+    if (prepared) this.#bindPrepared(prepared);
+    else this.#endpointCall("bind", endpoint);
+  }
+
+  #bindPrepared(bind: PreparedBind): void {
+    try {
+      this.#endpointCall("bind", bind.endpoint);
+    } finally {
+      bind.release();
+    }
   }
 
   /**

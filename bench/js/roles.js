@@ -90,9 +90,12 @@ const BATCH = 1000;
  * @param {string} endpoint
  * @param {number} count
  * @param {boolean} batched
+ * @param {string} [backend]
  */
-async function pullLoop(zmq, endpoint, count, batched) {
-  const pull = new zmq.Pull();
+async function pullLoop(zmq, endpoint, count, batched, backend) {
+  const opened = openContext(zmq, backend);
+  if (!opened) return;
+  const pull = new zmq.Pull(contextOf(opened));
   const receiveMany = pull.receiveMany?.bind(pull);
   if (batched && !receiveMany) {
     pull.close();
@@ -119,6 +122,7 @@ async function pullLoop(zmq, endpoint, count, batched) {
   const seconds = (performance.now() - start) / 1000;
   cpuSince(zmq, cpu);
   pull.close();
+  await opened.context?.close();
   await zmq.finish();
   result(Math.round((count - 1) / seconds));
 }
@@ -132,9 +136,12 @@ async function pullLoop(zmq, endpoint, count, batched) {
  * @param {number} count
  * @param {number} size
  * @param {boolean} batched
+ * @param {string} [backend]
  */
-async function pushLoop(zmq, endpoint, count, size, batched) {
-  const push = new zmq.Push({ linger: -1 });
+async function pushLoop(zmq, endpoint, count, size, batched, backend) {
+  const opened = openContext(zmq, backend);
+  if (!opened) return;
+  const push = new zmq.Push({ linger: -1, ...contextOf(opened) });
   const sendMany = push.sendMany?.bind(push);
   if (batched && !sendMany) {
     push.close();
@@ -158,12 +165,15 @@ async function pushLoop(zmq, endpoint, count, size, batched) {
   await zmq.peerDone();
   cpuSince(zmq, cpu);
   push.close();
+  await opened.context?.close();
   await zmq.finish();
 }
 
 /** REP side: echo COUNT requests. @type {Role} */
-async function latRep(zmq, endpoint, count) {
-  const rep = new zmq.Reply();
+async function latRep(zmq, endpoint, count, _size, backend) {
+  const opened = openContext(zmq, backend);
+  if (!opened) return;
+  const rep = new zmq.Reply(contextOf(opened));
   await rep.bind(endpoint);
   ready(rep.lastEndpoint);
   const cpu = zmq.cpu();
@@ -173,12 +183,15 @@ async function latRep(zmq, endpoint, count) {
   }
   cpuSince(zmq, cpu);
   rep.close();
+  await opened.context?.close();
   await zmq.finish();
 }
 
 /** REQ side: COUNT round trips, mean microseconds each, the first (connection setup) not counted. @type {Role} */
-async function latReq(zmq, endpoint, count, size) {
-  const req = new zmq.Request();
+async function latReq(zmq, endpoint, count, size, backend) {
+  const opened = openContext(zmq, backend);
+  if (!opened) return;
+  const req = new zmq.Request(contextOf(opened));
   req.connect(endpoint);
   const frame = new Uint8Array(size);
   await req.send(frame);
@@ -191,6 +204,7 @@ async function latReq(zmq, endpoint, count, size) {
   const micros = (performance.now() - start) * 1000 / (count - 1);
   cpuSince(zmq, cpu);
   req.close();
+  await opened.context?.close();
   await zmq.finish();
   result(Number(micros.toFixed(3)));
 }
@@ -244,6 +258,14 @@ function openContext(zmq, backend) {
     );
     return undefined;
   }
+}
+
+/**
+ * Socket options placing a socket in an opened context (none: the default one).
+ * @param {{ context: unknown }} opened
+ */
+function contextOf(opened) {
+  return opened.context ? { context: opened.context } : {};
 }
 
 /** Inproc throughput in one process, optionally on a given backend ("wasm"). @type {Role} */
@@ -387,13 +409,14 @@ async function memSockets(zmq, _endpoint, count) {
 
 /** The roles by the name the harness passes as first argument. */
 export const roles = /** @type {Record<string, Role>} */ ({
-  thr_pull: (zmq, endpoint, count) => pullLoop(zmq, endpoint, count, false),
-  thr_push: (zmq, endpoint, count, size) =>
-    pushLoop(zmq, endpoint, count, size, false),
-  thr_pull_batch: (zmq, endpoint, count) =>
-    pullLoop(zmq, endpoint, count, true),
-  thr_push_batch: (zmq, endpoint, count, size) =>
-    pushLoop(zmq, endpoint, count, size, true),
+  thr_pull: (zmq, endpoint, count, _size, backend) =>
+    pullLoop(zmq, endpoint, count, false, backend),
+  thr_push: (zmq, endpoint, count, size, backend) =>
+    pushLoop(zmq, endpoint, count, size, false, backend),
+  thr_pull_batch: (zmq, endpoint, count, _size, backend) =>
+    pullLoop(zmq, endpoint, count, true, backend),
+  thr_push_batch: (zmq, endpoint, count, size, backend) =>
+    pushLoop(zmq, endpoint, count, size, true, backend),
   lat_rep: latRep,
   lat_req: latReq,
   thr_inproc: thrInproc,
