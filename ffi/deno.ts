@@ -14,6 +14,8 @@ import { errnosFor } from "./errnos.ts";
 import { libcSymbols, zmqSymbols } from "./deno_symbols.ts";
 import { libraryCandidates, libraryNotFound } from "./library.ts";
 import { PollReactor, type WakePipe } from "./reactor.ts";
+import { onWorkerThread } from "../src/runtime.ts";
+import { releaseAtThreadExit, type ThreadKeys } from "./thread_exit.ts";
 import { calibrateMsgLayout, type MsgLayout } from "./msg_layout.ts";
 
 type Zmq = Deno.DynamicLibrary<typeof zmqSymbols>["symbols"];
@@ -62,14 +64,15 @@ function envLibraryPath(): string | undefined {
   }
 }
 
-function openZmq(libc: Libc): Deno.DynamicLibrary<typeof zmqSymbols> {
+function openZmq(
+  libc: Libc,
+): { lib: Deno.DynamicLibrary<typeof zmqSymbols>; pinned: Deno.PointerValue } {
   const candidates = libraryCandidates(Deno.build.os, envLibraryPath());
   const errors: unknown[] = [];
   for (const path of candidates) {
     try {
       const lib = Deno.dlopen(path, zmqSymbols);
-      pinLibrary(libc, path);
-      return lib;
+      return { lib, pinned: pinLibrary(libc, path) };
     } catch (err) {
       if (err instanceof Deno.errors.NotCapable) throw permissionError(err);
       errors.push(err);
@@ -105,10 +108,32 @@ function openLibc(): Libc {
  * reaper and I/O threads may still be running its code: a segfault at exit.
  * A second dlopen with RTLD_NODELETE keeps libzmq mapped until the process ends.
  */
-function pinLibrary(libc: Libc, path: string): void {
+function pinLibrary(libc: Libc, path: string): Deno.PointerValue {
   const RTLD_NOW = 2;
   const RTLD_NODELETE = Deno.build.os === "darwin" ? 0x80 : 0x1000;
-  libc.dlopen?.(cString(path), RTLD_NOW | RTLD_NODELETE);
+  return libc.dlopen?.(cString(path), RTLD_NOW | RTLD_NODELETE) ?? null;
+}
+
+/** pthread keys whose destructors are libzmq functions (see thread_exit.ts). */
+function threadKeys(libc: Libc, zmq: Deno.PointerValue): ThreadKeys | null {
+  const { dlsym, pthread_key_create, pthread_setspecific, pthread_key_delete } =
+    libc;
+  if (!zmq || !dlsym || !pthread_key_create || !pthread_setspecific) {
+    return null;
+  }
+  const key = new Uint32Array(1);
+  return {
+    create: (release) => {
+      const destructor = dlsym(zmq, cString(release));
+      const out = new Uint8Array(key.buffer);
+      return destructor && pthread_key_create(out, destructor) === 0
+        ? key[0]
+        : -1;
+    },
+    set: (k, handle) =>
+      void pthread_setspecific(k, handle as Deno.PointerObject | null),
+    delete: (k) => void pthread_key_delete?.(k),
+  };
 }
 
 let loaded: DenoFfiBackend | undefined;
@@ -117,7 +142,10 @@ let loaded: DenoFfiBackend | undefined;
 export function loadDenoFfi(): Backend {
   if (loaded) return loaded;
   const libc = openLibc();
-  return loaded = new DenoFfiBackend(openZmq(libc).symbols, libc);
+  const { lib, pinned } = openZmq(libc);
+  loaded = new DenoFfiBackend(lib.symbols, libc);
+  releaseAtThreadExit(loaded, threadKeys(libc, pinned), onWorkerThread());
+  return loaded;
 }
 
 class DenoFfiBackend implements Backend {
@@ -450,12 +478,23 @@ class DenoFfiBackend implements Backend {
     return new PollReactor(
       this.#wakePipe(),
       (socket) => this.#getInt(socket, ZMQ_FD),
+      // Unbounded even on a Worker thread: Deno does not wait for the call
+      // when terminating one, and the poll returns once thread_exit.ts has
+      // closed the sockets it watches.
       this.#poll,
     );
   }
 
-  readonly #poll = (pollfds: Uint8Array, count: number): Promise<number> =>
-    this.#libc.poll(pollfds as Uint8Array<ArrayBuffer>, BigInt(count), -1);
+  readonly #poll = (
+    pollfds: Uint8Array,
+    count: number,
+    timeoutMs: number,
+  ): Promise<number> =>
+    this.#libc.poll(
+      pollfds as Uint8Array<ArrayBuffer>,
+      BigInt(count),
+      timeoutMs,
+    );
 
   #wakePipe(): WakePipe {
     const libc = this.#libc;

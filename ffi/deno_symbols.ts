@@ -130,4 +130,21 @@ export const libcSymbols = {
   },
   // Pins libzmq in memory (RTLD_NODELETE), see pinLibrary in deno.ts.
   dlopen: { parameters: ["buffer", "i32"], result: "pointer", optional: true },
+  // Release a Worker's handles when its thread ends (thread_exit.ts).
+  dlsym: {
+    parameters: ["pointer", "buffer"],
+    result: "pointer",
+    optional: true,
+  },
+  pthread_key_create: {
+    parameters: ["buffer", "pointer"],
+    result: "i32",
+    optional: true,
+  },
+  pthread_setspecific: {
+    parameters: ["u32", "pointer"],
+    result: "i32",
+    optional: true,
+  },
+  pthread_key_delete: { parameters: ["u32"], result: "i32", optional: true },
 } as const satisfies Deno.ForeignLibraryInterface;

@@ -17,7 +17,14 @@ import type { Backend, Handle, Reactor } from "../src/backend.ts";
 import { ZmqError } from "../src/errors.ts";
 import { errnosFor } from "./errnos.ts";
 import { libraryCandidates, libraryNotFound } from "./library.ts";
-import { PollReactor, type WakePipe } from "./reactor.ts";
+import {
+  PollReactor,
+  timerPoll,
+  type WakePipe,
+  WORKER_POLL_MS,
+} from "./reactor.ts";
+import { onWorkerThread } from "../src/runtime.ts";
+import { releaseAtThreadExit, type ThreadKeys } from "./thread_exit.ts";
 
 /** The parts of koffi 3 this binding uses (pointers are BigInt). */
 interface Koffi {
@@ -37,7 +44,7 @@ type Pointer = bigint;
 interface NodeProcess {
   platform: string;
   env: Record<string, string | undefined>;
-  versions?: { node?: string };
+  versions?: { node?: string; bun?: string };
 }
 const nodeProcess = (globalThis as { process?: NodeProcess }).process;
 
@@ -47,6 +54,11 @@ const ZMQ_FD = 14;
 const ZMQ_MSG_SIZE = 64;
 /** Frames above this are released right after copying instead of kept in the reused zmq_msg_t. */
 const KEEP_MSG_MAX = 64 * 1024;
+
+/** Whether this is a Worker thread of Bun (see timerPoll in reactor.ts). */
+function onBunWorker(): boolean {
+  return nodeProcess?.versions?.bun !== undefined && onWorkerThread();
+}
 
 /** Whether this looks like Node (or a runtime compatible with its native addons). */
 export function isNode(): boolean {
@@ -154,6 +166,10 @@ interface Libc {
   close: KoffiFunction;
   memcpy: KoffiFunction;
   dlopen?: KoffiFunction;
+  dlsym?: KoffiFunction;
+  pthread_key_create?: KoffiFunction;
+  pthread_setspecific?: KoffiFunction;
+  pthread_key_delete?: KoffiFunction;
 }
 
 const LIBC_PROTOTYPES: Record<keyof Libc, string> = {
@@ -168,8 +184,20 @@ const LIBC_PROTOTYPES: Record<keyof Libc, string> = {
   memcpy: "void *memcpy(void *dest, void *src, size_t n)",
   // Pins libzmq in memory (RTLD_NODELETE), see pinLibrary.
   dlopen: "void *dlopen(const char *path, int flags)",
+  // Release a Worker's handles when its thread ends (thread_exit.ts).
+  dlsym: "void *dlsym(void *handle, const char *name)",
+  pthread_key_create: "int pthread_key_create(void *key, void *destructor)",
+  pthread_setspecific: "int pthread_setspecific(uint32_t key, void *value)",
+  pthread_key_delete: "int pthread_key_delete(uint32_t key)",
 };
-const OPTIONAL_LIBC = new Set<keyof Libc>(["eventfd", "dlopen"]);
+const OPTIONAL_LIBC = new Set<keyof Libc>([
+  "eventfd",
+  "dlopen",
+  "dlsym",
+  "pthread_key_create",
+  "pthread_setspecific",
+  "pthread_key_delete",
+]);
 
 function bind<T extends object>(
   lib: KoffiLibrary,
@@ -205,7 +233,10 @@ function openLibc(koffi: Koffi): Libc {
   return bind<Libc>(koffi.load(name), LIBC_PROTOTYPES, OPTIONAL_LIBC);
 }
 
-function openZmq(koffi: Koffi, libc: Libc): Zmq {
+function openZmq(
+  koffi: Koffi,
+  libc: Libc,
+): { zmq: Zmq; pinned: Pointer | null } {
   const candidates = libraryCandidates(
     nodeProcess?.platform ?? "linux",
     envLibraryPath(),
@@ -219,8 +250,8 @@ function openZmq(koffi: Koffi, libc: Libc): Zmq {
       errors.push(err);
       continue;
     }
-    pinLibrary(libc, path);
-    return bind<Zmq>(lib, ZMQ_PROTOTYPES, OPTIONAL_ZMQ);
+    const pinned = pinLibrary(libc, path);
+    return { zmq: bind<Zmq>(lib, ZMQ_PROTOTYPES, OPTIONAL_ZMQ), pinned };
   }
   throw libraryNotFound(candidates, errors);
 }
@@ -229,10 +260,30 @@ function openZmq(koffi: Koffi, libc: Libc): Zmq {
  * Keeps libzmq mapped until the process ends even if the library handle is
  * released, since libzmq's threads may still run its code at exit.
  */
-function pinLibrary(libc: Libc, path: string): void {
+function pinLibrary(libc: Libc, path: string): Pointer | null {
   const RTLD_NOW = 2;
   const RTLD_NODELETE = nodeProcess?.platform === "darwin" ? 0x80 : 0x1000;
-  libc.dlopen?.(path, RTLD_NOW | RTLD_NODELETE);
+  return libc.dlopen?.(path, RTLD_NOW | RTLD_NODELETE) ?? null;
+}
+
+/** pthread keys whose destructors are libzmq functions (see thread_exit.ts). */
+function threadKeys(libc: Libc, zmq: Pointer | null): ThreadKeys | null {
+  const { dlsym, pthread_key_create, pthread_setspecific, pthread_key_delete } =
+    libc;
+  if (!zmq || !dlsym || !pthread_key_create || !pthread_setspecific) {
+    return null;
+  }
+  const key = new Uint32Array(new ArrayBuffer(64), 0, 1);
+  return {
+    create: (release) => {
+      const destructor = dlsym(zmq, release);
+      return destructor && pthread_key_create(key, destructor) === 0
+        ? key[0]
+        : -1;
+    },
+    set: (k, handle) => void pthread_setspecific(k, handle),
+    delete: (k) => void pthread_key_delete?.(k),
+  };
 }
 
 const textDecoder = new TextDecoder();
@@ -249,7 +300,10 @@ export function loadNodeFfi(): Backend {
   if (loaded) return loaded;
   const koffi = loadKoffi();
   const libc = openLibc(koffi);
-  return loaded = new NodeFfiBackend(openZmq(koffi, libc), libc);
+  const { zmq, pinned } = openZmq(koffi, libc);
+  loaded = new NodeFfiBackend(zmq, libc);
+  releaseAtThreadExit(loaded, threadKeys(libc, pinned), onWorkerThread());
+  return loaded;
 }
 
 class NodeFfiBackend implements Backend {
@@ -446,16 +500,23 @@ class NodeFfiBackend implements Backend {
     return new PollReactor(
       this.#wakePipe(),
       (socket) => this.#getInt(socket, ZMQ_FD),
-      this.#poll,
+      onBunWorker()
+        ? timerPoll((pollfds, count) => this.#libc.poll(pollfds, count, 0))
+        : this.#poll,
+      onWorkerThread() ? WORKER_POLL_MS : -1,
     );
   }
 
-  readonly #poll = (pollfds: Uint8Array, count: number): Promise<number> =>
+  readonly #poll = (
+    pollfds: Uint8Array,
+    count: number,
+    timeoutMs: number,
+  ): Promise<number> =>
     new Promise((resolve, reject) => {
       this.#libc.poll.async(
         pollfds,
         count,
-        -1,
+        timeoutMs,
         (err: unknown, rc: number) => err ? reject(err) : resolve(rc),
       );
     });

@@ -23,8 +23,19 @@ import { InprocRegistry } from "./inproc.ts";
 // sockets with a linger period deliver their last messages, as in C programs.
 const openContexts = new Set<Context>();
 let exitHookInstalled = false;
+let exiting = false;
 function terminateAtExit(): void {
+  exiting = true;
   for (const context of openContexts) context[terminateNow]();
+}
+
+/**
+ * Whether the process (or this Worker) is exiting: sockets closed then drop
+ * their pending operations instead of rejecting them, since no code could
+ * handle the rejection and runtimes would print it as unhandled.
+ */
+export function processExiting(): boolean {
+  return exiting;
 }
 const terminateNow: unique symbol = Symbol("terminateNow");
 // The handle Context.fromAddress hands to the constructor.
@@ -128,6 +139,8 @@ export class Context {
   #closing: Promise<void> | undefined;
   // False for a context shared from elsewhere (fromAddress): we do not terminate it.
   readonly #owned: boolean;
+  // Whether `address` was read: Workers may hold sockets on this context.
+  #sharedOut = false;
 
   /**
    * Creates a context.
@@ -232,6 +245,7 @@ export class Context {
         `Contexts of the ${this.backend} backend cannot be shared`,
       );
     }
+    this.#sharedOut = true;
     return this.#backend.handleAddress(this.#handle);
   }
 
@@ -334,6 +348,10 @@ export class Context {
     if (this.#closing || !this.#owned) return;
     this.#closing = Promise.resolve();
     this.#closeSockets();
+    // Workers still running may hold sockets on a shared context: terminating
+    // it would wait for them, or fail their pending operations while the
+    // process ends. It ends with the process instead (without a linger flush).
+    if (this.#sharedOut) return;
     // A poll may still be parked on a thread: it no longer matters at exit.
     this.#backend.contextTermAtExit(this.#handle);
   }

@@ -16,7 +16,12 @@ import {
   POLLOUT,
   SNDMORE,
 } from "./backend.ts";
-import { Context, type ContextInternals, internals } from "./context.ts";
+import {
+  Context,
+  type ContextInternals,
+  internals,
+  processExiting,
+} from "./context.ts";
 import { closedSocketError, ZmqError } from "./errors.ts";
 import { zmqError } from "./last_error.ts";
 import {
@@ -484,10 +489,13 @@ export class Socket {
     this.#unpark();
     const observers = [...this.#observers];
     this.#observers.clear();
-    for (const observer of observers) observer();
+    const receives = this.#receives.drain(), sends = this.#sends.drain();
+    // At exit nothing could handle a rejection: pending operations are dropped.
+    const exiting = processExiting();
+    if (!exiting) { for (const observer of observers) observer(); }
     const error = closedSocketError(this.#b.errnos);
-    for (const op of this.#receives.drain()) settle(op).reject(error);
-    for (const op of this.#sends.drain()) settle(op).reject(error);
+    for (const op of receives) if (!exiting) settle(op).reject(error);
+    for (const op of sends) if (!exiting) settle(op).reject(error);
     for (const endpoint of this.#inprocBinds) this.#b.unbind(this.#h, endpoint);
     this.#ctx.inproc.forget(this);
     releaseLeak(this.#leak);
