@@ -3,11 +3,13 @@
  *
  * Sockets call libzmq synchronously with ZMQ_DONTWAIT and only wait, off the
  * JS thread, when libzmq says a socket is not ready. Importing this module
- * needs no permission; libzmq is loaded on first use (`--allow-ffi`).
+ * needs no permission. With `--allow-ffi` it uses the system libzmq (the FFI
+ * backend); without, libzmq compiled to WebAssembly (the WASM backend, loaded
+ * on demand). Zyre lives at `./zyre`, the draft socket types at `./draft`.
  *
  * @example Push and pull over TCP
  * ```ts
- * import { Pull, Push } from "./mod.ts";
+ * import { Pull, Push } from "@deno-zmq/zmq";
  *
  * using pull = new Pull();
  * await pull.bind("tcp://127.0.0.1:*");
@@ -22,8 +24,20 @@
  * @module
  */
 
+// The backends register themselves here, the one place that knows them all:
+// src/ depends on none, and the WASM module is imported only when used.
+import { preloadFallback, registerBackend } from "./src/select.ts";
+import { ffiLoader } from "./ffi/mod.ts";
+import { wasmLoader } from "./wasm/mod.ts";
+
+registerBackend("ffi", ffiLoader);
+registerBackend("wasm", wasmLoader);
+// Without FFI (no permission, or no libzmq), "auto" means WASM: load it now so
+// that `new Context()` stays synchronous. An FFI program never loads it.
+await preloadFallback();
+
 export { Context, type ContextOptions } from "./src/context.ts";
-export { type DraftTarget, Socket, type SocketOptions } from "./src/socket.ts";
+export { Socket, type SocketOptions } from "./src/socket.ts";
 export {
   Dealer,
   type DealerOptions,
@@ -57,29 +71,8 @@ export {
 } from "./src/errors.ts";
 export type { Frame, Message } from "./src/message.ts";
 export type { BackendKind } from "./src/backend.ts";
-export type { BackendChoice } from "./src/select.ts";
+export { type BackendChoice, loadBackend } from "./src/select.ts";
 export { type Capabilities, capability, version } from "./src/info.ts";
-export {
-  contextOptions,
-  dealerOptions,
-  type OptionInit,
-  type OptionProperties,
-  type OptionSpec,
-  type OptionType,
-  publisherOptions,
-  type ReadOnlyKeys,
-  type ReadType,
-  requestOptions,
-  routerOptions,
-  socketOptions,
-  streamOptions,
-  subscriberOptions,
-  type TypeOf,
-  type WritableKeys,
-  type WriteType,
-  xPublisherOptions,
-  xSubscriberOptions,
-} from "./src/options.ts";
 export {
   Poller,
   type PollInterest,
@@ -100,15 +93,6 @@ export {
   type ProxyStatistics,
 } from "./src/proxy.ts";
 export {
-  Zyre,
-  ZyreEvent,
-  type ZyreEventDetail,
-  type ZyreEventKind,
-  type ZyreEventType,
-  type ZyreFrames,
-  type ZyreOptions,
-} from "./src/zyre/mod.ts";
-export {
   Authenticator,
   type AuthenticatorOptions,
   ZAP_ENDPOINT,
@@ -117,18 +101,3 @@ export {
   type ZapMechanism,
   type ZapRequest,
 } from "./src/zap.ts";
-export {
-  Channel,
-  Client,
-  Datagram,
-  Dish,
-  DraftSocketType,
-  Gather,
-  type GroupMessage,
-  Peer,
-  Radio,
-  type RoutedMessage,
-  RoutedSocket,
-  Scatter,
-  Server,
-} from "./src/draft.ts";

@@ -26,6 +26,8 @@ const COMMON = {
   ENODEV: 19,
   EINVAL: 22,
   EMFILE: 24,
+  // A peer that went away mid-write: monitor events carry it (e.g. "disconnect").
+  EPIPE: 32,
 } as const;
 
 /** Linux (glibc and musl). */

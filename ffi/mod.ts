@@ -6,6 +6,7 @@
  */
 
 import type { Backend } from "../src/backend.ts";
+import type { BackendLoader } from "../src/select.ts";
 import { ffiAllowed as denoFfiAllowed, loadDenoFfi } from "./deno.ts";
 import { isNode, loadNodeFfi } from "./node.ts";
 
@@ -25,3 +26,6 @@ export function loadFfi(): Backend {
     "The FFI backend needs Deno or Node; use the WASM backend here",
   );
 }
+
+/** The FFI backend as `registerBackend` takes it: loaded synchronously, tried by "auto" when allowed. */
+export const ffiLoader: BackendLoader = { load: loadFfi, usable: ffiAllowed };

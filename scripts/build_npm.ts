@@ -36,6 +36,8 @@ const CJS_FLAGS = [
   "--banner:js=const __deno_zmq_import_meta_url = " +
   'require("node:url").pathToFileURL(__filename).href;',
   "--log-level=warning",
+  // Class names are API (zeromq.js code checks them): no "_Context" or "Proxy2".
+  "--keep-names",
 ];
 
 const decoder = new TextDecoder();
@@ -106,17 +108,25 @@ async function ensureWasm(): Promise<void> {
   await run(Deno.execPath(), ["run", "-A", "scripts/build_wasm.ts"]);
 }
 
-/** Relative module specifiers in emitted code: `.ts` -> `.js` (or `.cjs`). */
+/**
+ * Relative module specifiers in emitted code: `.ts` -> `.js` (or `.cjs`), in
+ * imports, exports and requires (wasm/mod.ts requires its backend).
+ */
 function rewriteSpecifiers(code: string, ext: ".js" | ".cjs"): string {
+  // Template-literal specifiers (wasm/mod.ts): `./${name}.ts`.
+  code = code.replace(/(`\.\.?\/[^`]*?)\.ts`/g, `$1${ext}\``);
   return code.replace(
-    /((?:from|import)\s*\(?\s*["'])(\.\.?\/[^"']*?)\.(?:ts|js)(["'])/g,
+    /((?:from|import|require|\?\.|URL)\s*\(?\s*["'])(\.\.?\/[^"']*?)\.(?:ts|js)(["'])/g,
     (_, head, path, tail) => `${head}${path}${ext}${tail}`,
   );
 }
 
-/** Doc examples import "./mod.ts"; npm users import "deno-zmq". */
+/** Doc examples import the JSR name ("@deno-zmq/zmq/zyre"); npm users import "deno-zmq/zyre". */
 function rewriteExamples(code: string): string {
-  return code.replace(/from "\.\/mod\.ts"/g, 'from "deno-zmq"');
+  return code.replace(
+    /from "@deno-zmq\/zmq(\/[\w/-]+)?"/g,
+    'from "deno-zmq$1"',
+  );
 }
 
 /** The .d.ts files reachable from esm/mod.d.ts (the others are internal). */
@@ -141,9 +151,51 @@ function reachableDeclarations(entry: string): Set<string> {
   return seen;
 }
 
-async function build(): Promise<{ version: string }> {
+/** One entry point of the package: its subpath and where it is built. */
+interface Entry {
+  /** "." or "./zyre", as in deno.json "exports". */
+  subpath: string;
+  /** The ES module, relative to the package: "esm/src/zyre/mod.js". */
+  esm: string;
+  /** The CommonJS module: "cjs/src/zyre/mod.cjs". */
+  cjs: string;
+}
+
+/** The entry points, from deno.json "exports": one list for JSR and npm. */
+function entriesOf(exports: string | Record<string, string>): Entry[] {
+  const map = typeof exports === "string" ? { ".": exports } : exports;
+  return Object.entries(map).map(([subpath, source]) => {
+    const path = source.replace(/^\.\//, "").replace(/\.ts$/, "");
+    return { subpath, esm: `esm/${path}.js`, cjs: `cjs/${path}.cjs` };
+  });
+}
+
+/** package.json "exports" for the entries. */
+function packageExports(entries: Entry[]): Record<string, unknown> {
+  const map: Record<string, unknown> = {};
+  for (const { subpath, esm, cjs } of entries) {
+    map[subpath] = {
+      import: {
+        types: `./${esm.replace(/\.js$/, ".d.ts")}`,
+        default: `./${esm}`,
+      },
+      require: {
+        types: `./${cjs.replace(/\.cjs$/, ".d.cts")}`,
+        default: `./${cjs}`,
+      },
+    };
+  }
+  map["./package.json"] = "./package.json";
+  return map;
+}
+
+/** The line of mod.ts that loads the WASM fallback at import (top-level await). */
+const PRELOAD_LINE = "await preloadFallback();";
+
+async function build(): Promise<{ version: string; entries: Entry[] }> {
   const denoJson = JSON.parse(Deno.readTextFileSync(`${ROOT}/deno.json`));
   const version: string = denoJson.version;
+  const entries = entriesOf(denoJson.exports);
   await ensureWasm();
   await ensureTools();
 
@@ -191,35 +243,70 @@ async function build(): Promise<{ version: string }> {
   }
   // Declarations outside the public graph (the FFI bindings, which refer to
   // Deno's types, and the WASM backend) are internal: drop them.
-  const publicTypes = reachableDeclarations(`${esm}/mod.d.ts`);
+  const publicTypes = new Set<string>();
+  for (const entry of entries) {
+    const types = `${OUT}/${entry.esm.replace(/\.js$/, ".d.ts")}`;
+    for (const file of reachableDeclarations(types)) publicTypes.add(file);
+  }
   for (const file of [...walk(esm)]) {
     if (file.endsWith(".d.ts") && !publicTypes.has(file)) {
       Deno.removeSync(file);
     }
   }
 
-  // 2. CommonJS: one bundle of the ES modules above (koffi stays external).
+  // 2. CommonJS: one bundle of every entry (so they share one copy of the
+  // library's state: a Context from "deno-zmq" works with "deno-zmq/zyre"),
+  // and a small module per entry taking its part. CommonJS cannot await at
+  // the top level; it needs no preload either, since it requires the WASM
+  // backend synchronously when first used (wasm/mod.ts).
   const cjs = `${OUT}/cjs`;
+  const staging = `${OUT}/.cjs-staging`;
+  await run("cp", ["-a", esm, staging]);
+  const modJs = Deno.readTextFileSync(`${staging}/mod.js`);
+  if (!modJs.includes(PRELOAD_LINE)) {
+    throw new Error(`"${PRELOAD_LINE}" not found in esm/mod.js`);
+  }
+  Deno.writeTextFileSync(`${staging}/mod.js`, modJs.replace(PRELOAD_LINE, ""));
+  Deno.writeTextFileSync(
+    `${staging}/cjs_index.js`,
+    entries.map((e, i) =>
+      `export * as entry${i} from "./${e.esm.slice("esm/".length)}";\n`
+    ).join(""),
+  );
   await run(`${TOOLS}/.bin/esbuild`, [
-    `${esm}/mod.js`,
+    `${staging}/cjs_index.js`,
     "--bundle",
     ...CJS_FLAGS,
     "--external:koffi",
     `--external:./${WASM_LOADER_CJS}`,
-    `--outfile=${cjs}/mod.cjs`,
+    `--outfile=${cjs}/index.cjs`,
   ]);
-  const bundle = Deno.readTextFileSync(`${cjs}/mod.cjs`);
+  Deno.removeSync(staging, { recursive: true });
+  const bundle = Deno.readTextFileSync(`${cjs}/index.cjs`);
   const loaderRequire = `require("./${WASM_LOADER_CJS}")`;
   if (!bundle.includes(loaderRequire)) {
-    throw new Error(`${loaderRequire} not found in cjs/mod.cjs`);
+    throw new Error(`${loaderRequire} not found in cjs/index.cjs`);
   }
   Deno.writeTextFileSync(
-    `${cjs}/mod.cjs`,
+    `${cjs}/index.cjs`,
     bundle.replace(
       loaderRequire,
       `require("../esm/wasm/dist/${WASM_LOADER_CJS}")`,
     ),
   );
+  entries.forEach((entry, i) => {
+    const file = `${OUT}/${entry.cjs}`;
+    const depth = entry.cjs.split("/").length - 2;
+    const index = depth === 0
+      ? "./index.cjs"
+      : `${"../".repeat(depth)}index.cjs`;
+    Deno.mkdirSync(file.slice(0, file.lastIndexOf("/")), { recursive: true });
+    Deno.writeTextFileSync(
+      file,
+      `"use strict";\n// The "${entry.subpath}" entry: its part of the one CommonJS bundle.\n` +
+        `module.exports = require("${index}").entry${i};\n`,
+    );
+  });
   for (const file of publicTypes) {
     const relative = file.slice(esm.length);
     const target = `${cjs}${relative.replace(/\.d\.ts$/, ".d.cts")}`;
@@ -236,6 +323,7 @@ async function build(): Promise<{ version: string }> {
   const template = Deno.readTextFileSync(`${NPM_DIR}/package.template.json`);
   const pkg = JSON.parse(template.replaceAll("{{version}}", version));
   for (const key of Object.keys(pkg)) if (key.startsWith("//")) delete pkg[key];
+  pkg.exports = packageExports(entries);
   Deno.writeTextFileSync(
     `${OUT}/package.json`,
     JSON.stringify(pkg, null, 2) + "\n",
@@ -244,26 +332,36 @@ async function build(): Promise<{ version: string }> {
   Deno.copyFileSync(`${ROOT}/LICENSE`, `${OUT}/LICENSE`);
   Deno.copyFileSync(`${WASM_DIST}/LICENSE.libzmq`, `${OUT}/LICENSE.libzmq`);
 
-  // 4. Smoke test: both entry points load and run inproc on the WASM backend.
-  const smoke = (entry: string) =>
-    `const z = ${entry};` +
+  // 4. Smoke test: every entry loads in both module systems; the main one
+  // runs inproc on the WASM backend.
+  const smoke = (load: (path: string) => string) =>
+    entries.map((e) =>
+      `const e_${entries.indexOf(e)} = ${load(`${OUT}/${e.esm}`)};`
+    )
+      .join("") +
+    `const z = e_0;` +
     `const c = new z.Context({ backend: "wasm" });` +
     `if (!/^\\d+\\.\\d+\\.\\d+$/.test(z.version(c))) throw new Error("bad version");` +
     `await c.close();`;
   await run("node", [
     "--input-type=module",
     "-e",
-    smoke(`await import(${JSON.stringify(`${esm}/mod.js`)})`),
+    smoke((path) => `await import(${JSON.stringify(path)})`),
   ]);
   await run("node", [
     "--input-type=module",
     "-e",
     `import { createRequire } from "node:module";` +
-    smoke(
-      `createRequire(import.meta.url)(${JSON.stringify(`${cjs}/mod.cjs`)})`,
+    `const require = createRequire(import.meta.url);` +
+    smoke((path) =>
+      `require(${
+        JSON.stringify(
+          path.replace(/\/esm\//, "/cjs/").replace(/\.js$/, ".cjs"),
+        )
+      })`
     ),
   ]);
-  return { version };
+  return { version, entries };
 }
 
 if (import.meta.main) {

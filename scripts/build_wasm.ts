@@ -10,12 +10,15 @@
  * Toolchain: Debian's `emscripten` package (installed with apt-get when
  * `emcc` is missing; needs root).
  *
- * Outputs (git-ignored) in wasm/dist/: libzmq_wasm.js (ES module embedding
- * the .wasm as base64), libzmq_wasm.d.ts, libzmq_wasm.wasm, LICENSE.libzmq,
- * .stamp. Work files live in wasm/.build/.
+ * Outputs (committed, so that importing the library needs no build) in
+ * wasm/dist/: libzmq_wasm.js (ES module embedding the .wasm as base64; its
+ * first line is the hash of the inputs it was built from), libzmq_wasm.d.ts,
+ * LICENSE.libzmq. Work files and the tools' log live in wasm/.build/.
  *
- * A second run with unchanged inputs only compares hashes and exits. Use
- * --force after changing a LIBZMQ_SRC directory in place.
+ * A run with unchanged inputs only compares hashes and exits. --force
+ * rebuilds (after changing a LIBZMQ_SRC directory in place); --check builds
+ * afresh and fails when the committed outputs differ from that build (CI).
+ * The build is reproducible: prefix maps keep directories out of the .wasm.
  */
 
 import { createHash } from "node:crypto";
@@ -55,9 +58,21 @@ const CMAKE_ARGS = [
   "-DAPI_POLLER=poll",
   "-DZMQ_HAVE_EVENTFD=OFF",
   "-DHAVE_FORK=OFF",
-  "-DCMAKE_C_FLAGS=-DZMQ_WASM_SINGLE_THREAD",
-  "-DCMAKE_CXX_FLAGS=-DZMQ_WASM_SINGLE_THREAD",
 ];
+
+/**
+ * Compiler flags. The prefix maps keep the builder's directories out of the
+ * .wasm (libzmq's asserts embed __FILE__): two builds from different
+ * directories must give the same bytes, since the output is committed.
+ */
+function compilerFlags(src: string, cmakeDir: string): string[] {
+  const flags = [
+    "-DZMQ_WASM_SINGLE_THREAD",
+    `-ffile-prefix-map=${src}=libzmq`,
+    `-ffile-prefix-map=${cmakeDir}=build`,
+  ].join(" ");
+  return [`-DCMAKE_C_FLAGS=${flags}`, `-DCMAKE_CXX_FLAGS=${flags}`];
+}
 
 const EXPORTED_FUNCTIONS = [
   "zmq_ctx_new",
@@ -155,24 +170,30 @@ function toolEnv(): Record<string, string> {
   return { NODE_PATH: prev ? `${NODE_PATH}:${prev}` : NODE_PATH };
 }
 
-/** Runs a command with inherited stdio; exits on failure. */
-function run(cmd: string[], cwd?: string, quiet = false): void {
-  log(`$ ${cmd.join(" ")}${cwd ? `   (in ${cwd})` : ""}`);
+/** Where the tools' own output goes; its tail is shown only when a step fails. */
+const LOG_FILE = `${BUILD_DIR}/build.log`;
+
+/** Runs a command with its output in the log file; exits on failure. */
+function run(cmd: string[], cwd?: string): void {
+  Deno.mkdirSync(BUILD_DIR, { recursive: true });
+  const line = `$ ${cmd.join(" ")}${cwd ? `   (in ${cwd})` : ""}\n`;
+  Deno.writeTextFileSync(LOG_FILE, line, { append: true });
   const out = new Deno.Command(cmd[0], {
     args: cmd.slice(1),
     cwd,
     env: toolEnv(),
     stdin: "null",
-    stdout: quiet ? "piped" : "inherit",
-    stderr: quiet ? "piped" : "inherit",
+    stdout: "piped",
+    stderr: "piped",
   }).outputSync();
+  Deno.writeFileSync(LOG_FILE, out.stdout, { append: true });
+  Deno.writeFileSync(LOG_FILE, out.stderr, { append: true });
   if (!out.success) {
-    if (quiet) {
-      const dec = new TextDecoder();
-      console.error(dec.decode(out.stdout).slice(-4000));
-      console.error(dec.decode(out.stderr).slice(-4000));
-    }
-    fail(`command failed (exit ${out.code}): ${cmd.join(" ")}`);
+    const tail = Deno.readTextFileSync(LOG_FILE).split("\n").slice(-40);
+    console.error(tail.join("\n"));
+    fail(
+      `command failed (exit ${out.code}): ${cmd.join(" ")} (log: ${LOG_FILE})`,
+    );
   }
 }
 
@@ -209,6 +230,7 @@ function aptInstall(packages: string[]): void {
       }`,
     );
   }
+  log(`installing ${packages.join(" ")} with apt-get`);
   if (!aptUpdated) {
     run(["apt-get", "update"]);
     aptUpdated = true;
@@ -355,6 +377,7 @@ function toBase64(bytes: Uint8Array): string {
 }
 
 function loaderSource(
+  inputs: string,
   glue: string,
   wasm: Uint8Array,
   version: string,
@@ -365,7 +388,8 @@ function loaderSource(
     "",
   );
   if (body === glue) fail("unexpected emscripten glue (no default export)");
-  return `// deno-lint-ignore-file
+  return `// inputs: ${inputs}
+// deno-lint-ignore-file
 // deno-fmt-ignore-file
 /* @ts-self-types="./libzmq_wasm.d.ts" */
 /* eslint-disable */
@@ -609,41 +633,44 @@ function licenseText(src: string): string {
 
 // ----------------------------------------------------------------- main ----
 
+/** The committed outputs, in wasm/dist/. */
+const OUTPUTS = ["libzmq_wasm.js", "libzmq_wasm.d.ts", "LICENSE.libzmq"];
+
+/** The inputs hash a loader was generated from (its first comment line). */
+function builtFrom(loader: string): string | undefined {
+  try {
+    return Deno.readTextFileSync(loader).match(/^\/\/ inputs: ([0-9a-f]+)$/m)
+      ?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
 function main(): void {
   const force = Deno.args.includes("--force");
+  // --check: build afresh and fail when the committed outputs differ (CI).
+  const check = Deno.args.includes("--check");
   const patch = Deno.readFileSync(PATCH_FILE);
   const jslib = Deno.readFileSync(JS_LIBRARY);
   const script = Deno.readFileSync(SCRIPT_FILE);
-  const srcEnv = Deno.env.get("LIBZMQ_SRC") ?? "";
-  const stampKey = hash(
-    patch,
-    jslib,
-    script,
-    JSON.stringify({ CMAKE_ARGS, LINK_ARGS, srcEnv }),
-  );
-  const outputs = [
-    "libzmq_wasm.js",
-    "libzmq_wasm.d.ts",
-    "libzmq_wasm.wasm",
-    "LICENSE.libzmq",
-  ].map((f) => `${DIST_DIR}/${f}`);
-  const stampFile = `${DIST_DIR}/.stamp`;
+  const inputs = hash(patch, jslib, script);
   if (
-    !force && exists(stampFile) &&
-    Deno.readTextFileSync(stampFile).trim() === stampKey &&
-    outputs.every(exists)
+    !force && !check && builtFrom(`${DIST_DIR}/libzmq_wasm.js`) === inputs &&
+    OUTPUTS.every((f) => exists(`${DIST_DIR}/${f}`))
   ) {
     log("wasm/dist is up to date (use --force to rebuild)");
     return;
   }
 
   const t0 = performance.now();
-  ensureToolchain();
   Deno.mkdirSync(BUILD_DIR, { recursive: true });
   Deno.writeTextFileSync(`${BUILD_DIR}/.gitignore`, "*\n");
+  Deno.writeTextFileSync(LOG_FILE, "");
+  log(`building libzmq for WebAssembly (log: ${LOG_FILE})`);
+  ensureToolchain();
 
   const pristine = pristineSource();
-  log(`libzmq source: ${pristine}`);
+  const srcEnv = Deno.env.get("LIBZMQ_SRC") ?? "";
   const srcMtime = srcEnv && exists(srcEnv)
     ? String(Deno.statSync(srcEnv).mtime?.getTime())
     : "";
@@ -654,12 +681,13 @@ function main(): void {
 
   // Configure (again only when the flags or the source changed).
   const cmakeDir = `${BUILD_DIR}/cmake`;
-  const cfgKey = hash(src, JSON.stringify(CMAKE_ARGS), patch);
+  const cmakeArgs = [...CMAKE_ARGS, ...compilerFlags(src, cmakeDir)];
+  const cfgKey = hash(src, JSON.stringify(cmakeArgs), patch);
   const cfgStamp = `${cmakeDir}/.configured`;
   if (!exists(cfgStamp) || Deno.readTextFileSync(cfgStamp) !== cfgKey) {
     removeIfExists(cmakeDir);
     Deno.mkdirSync(cmakeDir, { recursive: true });
-    run(["emcmake", "cmake", src, ...CMAKE_ARGS], cmakeDir, true);
+    run(["emcmake", "cmake", src, ...cmakeArgs], cmakeDir);
     const platform = Deno.readTextFileSync(`${cmakeDir}/platform.hpp`);
     if (!platform.includes("ZMQ_POLL_BASED_ON_POLL")) {
       fail("configure produced an unexpected platform.hpp (NODE_PATH issue?)");
@@ -667,7 +695,7 @@ function main(): void {
     Deno.writeTextFileSync(cfgStamp, cfgKey);
   }
   const jobs = String(navigator.hardwareConcurrency || 2);
-  run(["make", `-j${jobs}`, "libzmq-static"], cmakeDir, true);
+  run(["make", `-j${jobs}`, "libzmq-static"], cmakeDir);
   const lib = `${cmakeDir}/lib/libzmq.a`;
   if (!exists(lib)) fail(`${lib} not built`);
 
@@ -688,26 +716,40 @@ function main(): void {
     return `${v("MAJOR")}.${v("MINOR")}.${v("PATCH")}`;
   })();
 
-  Deno.mkdirSync(DIST_DIR, { recursive: true });
-  removeIfExists(stampFile);
-  Deno.writeFileSync(`${DIST_DIR}/libzmq_wasm.wasm`, wasm);
-  Deno.writeTextFileSync(
-    `${DIST_DIR}/libzmq_wasm.js`,
-    loaderSource(glue, wasm, version, errnoValues()),
-  );
-  Deno.writeTextFileSync(`${DIST_DIR}/libzmq_wasm.d.ts`, DTS());
-  Deno.writeTextFileSync(`${DIST_DIR}/LICENSE.libzmq`, licenseText(pristine));
-  Deno.writeTextFileSync(stampFile, stampKey + "\n");
-
+  const files: Record<string, string> = {
+    "libzmq_wasm.js": loaderSource(inputs, glue, wasm, version, errnoValues()),
+    "libzmq_wasm.d.ts": DTS(),
+    "LICENSE.libzmq": licenseText(pristine),
+  };
   const gz = gzipSync(wasm, { level: 9 }).length;
-  log(
-    `done in ${
-      ((performance.now() - t0) / 1000).toFixed(1)
-    } s: libzmq ${version}, ` +
-      `.wasm ${wasm.length} B (${gz} B gzipped), loader ${
-        Deno.statSync(`${DIST_DIR}/libzmq_wasm.js`).size
-      } B`,
-  );
+  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+  const summary =
+    `libzmq ${version}, .wasm ${wasm.length} B (${gz} B gzipped), ` +
+    `loader ${files["libzmq_wasm.js"].length} B, sha256 ${
+      hash(wasm).slice(0, 16)
+    }`;
+  if (check) {
+    const stale = OUTPUTS.filter((f) => {
+      try {
+        return Deno.readTextFileSync(`${DIST_DIR}/${f}`) !== files[f];
+      } catch {
+        return true;
+      }
+    });
+    if (stale.length > 0) {
+      fail(
+        `the committed wasm/dist differs from a fresh build (${
+          stale.join(", ")
+        }): ` +
+          "run deno task build:wasm and commit wasm/dist",
+      );
+    }
+    log(`wasm/dist matches a fresh build (${seconds} s): ${summary}`);
+    return;
+  }
+  Deno.mkdirSync(DIST_DIR, { recursive: true });
+  for (const f of OUTPUTS) Deno.writeTextFileSync(`${DIST_DIR}/${f}`, files[f]);
+  log(`done in ${seconds} s: ${summary}`);
 }
 
 main();

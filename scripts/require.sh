@@ -1,15 +1,23 @@
 # Shared checks for the task scripts: find or install what deno-zmq needs, or
 # say exactly what is missing and how to get it.
 
+# apt-get's own output goes to this log; its tail is shown only on failure.
+DENO_ZMQ_SETUP_LOG="${DENO_ZMQ_SETUP_LOG:-${TMPDIR:-/tmp}/deno-zmq-setup.log}"
+
 apt_install() {
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "Installing $* with apt-get..." >&2
-    if [ -z "${DENO_ZMQ_APT_UPDATED:-}" ]; then
-      apt-get update -qq >&2
+    printf 'installing %s ... ' "$*" >&2
+    if { [ -n "${DENO_ZMQ_APT_UPDATED:-}" ] || apt-get update -qq; } \
+      >>"$DENO_ZMQ_SETUP_LOG" 2>&1 &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" \
+        >>"$DENO_ZMQ_SETUP_LOG" 2>&1; then
       export DENO_ZMQ_APT_UPDATED=1
+      echo "done" >&2
+      return 0
     fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
-    return 0
+    echo "failed; the end of $DENO_ZMQ_SETUP_LOG:" >&2
+    tail -n 20 "$DENO_ZMQ_SETUP_LOG" >&2
+    exit 1
   fi
   return 1
 }

@@ -6,7 +6,5 @@ source scripts/require.sh
 
 require_libzmq
 require_pyzmq
-# The WASM backend (inproc with no permissions); cached: seconds when up to date.
-deno run -A scripts/build_wasm.ts
 
 deno test --allow-ffi --allow-run --allow-read --allow-write --allow-env --allow-net "$@" tests/

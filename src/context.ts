@@ -15,7 +15,7 @@ import {
   type OptionSpec,
 } from "./options.ts";
 import { encodeOption } from "./option_access.ts";
-import { type BackendChoice, selectBackend } from "./select.ts";
+import { type BackendChoice, loadBackend, selectBackend } from "./select.ts";
 import { onProcessExit } from "./runtime.ts";
 import { InprocRegistry } from "./inproc.ts";
 
@@ -101,7 +101,7 @@ const RECHECK_LIMIT = 64;
  *
  * @example A context with its own I/O threads
  * ```ts
- * import { Context, Pull } from "./mod.ts";
+ * import { Context, Pull } from "@deno-zmq/zmq";
  *
  * await using context = new Context({ ioThreads: 2 });
  * using pull = new Pull({ context });
@@ -117,7 +117,7 @@ export class Context {
    *
    * @example
    * ```ts
-   * import { Context } from "./mod.ts";
+   * import { Context } from "@deno-zmq/zmq";
    * console.log(Context.default.backend);
    * ```
    */
@@ -147,7 +147,7 @@ export class Context {
    *
    * @example
    * ```ts
-   * import { Context } from "./mod.ts";
+   * import { Context } from "@deno-zmq/zmq";
    * await using context = new Context({ backend: "auto", maxSockets: 2048 });
    * ```
    */
@@ -226,12 +226,32 @@ export class Context {
   }
 
   /**
+   * Creates a context once its backend is loaded: the way to get a WASM
+   * context in a program that also has FFI (the WASM module is loaded on
+   * demand; `new Context({ backend: "wasm" })` works once it is).
+   *
+   * @example
+   * ```ts
+   * import { Context } from "@deno-zmq/zmq";
+   * await using context = await Context.create({ backend: "wasm" });
+   * console.log(context.backend); // "wasm"
+   * ```
+   */
+  static async create(options: ContextOptions = {}): Promise<Context> {
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError("Context options must be an object");
+    }
+    await loadBackend(options.backend ?? "auto");
+    return new Context(options);
+  }
+
+  /**
    * The address of the libzmq context, to share it with Workers (see
    * {@link Context.fromAddress}): inproc endpoints then connect across threads.
    *
    * @example
    * ```ts
-   * import { Context } from "./mod.ts";
+   * import { Context } from "@deno-zmq/zmq";
    * await using context = new Context();
    * const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
    * worker.postMessage({ context: context.address });
@@ -256,7 +276,7 @@ export class Context {
    *
    * @example
    * ```ts
-   * import { Context, Pull } from "./mod.ts";
+   * import { Context, Pull } from "@deno-zmq/zmq";
    * self.onmessage = async (event) => {
    *   await using context = Context.fromAddress(event.data.context);
    *   using pull = new Pull({ context });
@@ -295,7 +315,7 @@ export class Context {
    *
    * @example
    * ```ts
-   * import { Context } from "./mod.ts";
+   * import { Context } from "@deno-zmq/zmq";
    * await using context = new Context({ backend: "wasm" });
    * console.log(context.has("curve")); // false: the WASM build has no CURVE
    * ```
@@ -324,7 +344,7 @@ export class Context {
    *
    * @example
    * ```ts
-   * import { Context, Push } from "./mod.ts";
+   * import { Context, Push } from "@deno-zmq/zmq";
    * const context = new Context();
    * const push = new Push({ context });
    * await context.close();

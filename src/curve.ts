@@ -34,7 +34,7 @@ function curveBackend(context: Context) {
  *
  * @example
  * ```ts
- * import { curveKeyPair, Router } from "./mod.ts";
+ * import { curveKeyPair, Router } from "@deno-zmq/zmq";
  * const server = curveKeyPair();
  * using router = new Router({ curveServer: true, curveSecretKey: server.secretKey });
  * ```
@@ -51,7 +51,7 @@ export function curveKeyPair(context: Context = Context.default): CurveKeyPair {
  *
  * @example
  * ```ts
- * import { curveKeyPair, curvePublic } from "./mod.ts";
+ * import { curveKeyPair, curvePublic } from "@deno-zmq/zmq";
  * const { publicKey, secretKey } = curveKeyPair();
  * console.log(curvePublic(secretKey) === publicKey); // true
  * ```

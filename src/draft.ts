@@ -6,6 +6,8 @@
  * @module
  */
 
+// The main entry registers the backends.
+import "../mod.ts";
 import { Context, internals } from "./context.ts";
 import { ZmqError } from "./errors.ts";
 import { zmqError } from "./last_error.ts";
@@ -17,6 +19,8 @@ import {
   socketInternals,
   type SocketOptions,
 } from "./socket.ts";
+
+export type { DraftTarget } from "./socket.ts";
 
 /** libzmq draft socket type numbers. */
 export const DraftSocketType = {
@@ -110,7 +114,8 @@ function checkRoutingId(routingId: unknown): number {
  *
  * @example
  * ```ts
- * import { Context, type RoutedSocket, Server } from "./mod.ts";
+ * import { Context } from "@deno-zmq/zmq";
+ * import { type RoutedSocket, Server } from "@deno-zmq/zmq/draft";
  * await using context = new Context({ backend: "wasm" });
  * using server: RoutedSocket = new Server({ context });
  * ```
@@ -147,7 +152,8 @@ export abstract class RoutedSocket extends Socket {
  *
  * @example
  * ```ts
- * import { Client, Context, Server } from "./mod.ts";
+ * import { Context } from "@deno-zmq/zmq";
+ * import { Client, Server } from "@deno-zmq/zmq/draft";
  * await using context = new Context({ backend: "wasm" });
  * using server = new Server({ context }), client = new Client({ context });
  * await server.bind("inproc://server");
@@ -169,7 +175,8 @@ export class Server extends RoutedSocket {
  *
  * @example
  * ```ts
- * import { Client, Context } from "./mod.ts";
+ * import { Context } from "@deno-zmq/zmq";
+ * import { Client } from "@deno-zmq/zmq/draft";
  * await using context = new Context({ backend: "wasm" });
  * using client = new Client({ context });
  * client.connect("inproc://server");
@@ -199,7 +206,8 @@ export class Client extends Socket {
  *
  * @example
  * ```ts
- * import { Context, Radio } from "./mod.ts";
+ * import { Context } from "@deno-zmq/zmq";
+ * import { Radio } from "@deno-zmq/zmq/draft";
  * await using context = new Context({ backend: "wasm" });
  * using radio = new Radio({ context });
  * await radio.bind("inproc://radio");
@@ -231,7 +239,8 @@ export class Radio extends Socket {
  *
  * @example
  * ```ts
- * import { Context, Dish } from "./mod.ts";
+ * import { Context } from "@deno-zmq/zmq";
+ * import { Dish } from "@deno-zmq/zmq/draft";
  * await using context = new Context({ backend: "wasm" });
  * using dish = new Dish({ context });
  * dish.connect("inproc://radio");
@@ -283,7 +292,8 @@ export class Dish extends Socket {
  *
  * @example
  * ```ts
- * import { Context, Gather } from "./mod.ts";
+ * import { Context } from "@deno-zmq/zmq";
+ * import { Gather } from "@deno-zmq/zmq/draft";
  * await using context = new Context({ backend: "wasm" });
  * using gather = new Gather({ context });
  * await gather.bind("inproc://gather");
@@ -309,7 +319,8 @@ export class Gather extends Socket {
  *
  * @example
  * ```ts
- * import { Context, Scatter } from "./mod.ts";
+ * import { Context } from "@deno-zmq/zmq";
+ * import { Scatter } from "@deno-zmq/zmq/draft";
  * await using context = new Context({ backend: "wasm" });
  * using scatter = new Scatter({ context });
  * scatter.connect("inproc://gather");
@@ -332,7 +343,7 @@ export class Scatter extends Socket {
  *
  * @example
  * ```ts ignore
- * import { Datagram } from "./mod.ts";
+ * import { Datagram } from "@deno-zmq/zmq/draft";
  * using dgram = new Datagram();
  * await dgram.bind("udp://127.0.0.1:5555");
  * ```
@@ -362,7 +373,8 @@ export class Datagram extends Socket {
  *
  * @example
  * ```ts
- * import { Context, Peer } from "./mod.ts";
+ * import { Context } from "@deno-zmq/zmq";
+ * import { Peer } from "@deno-zmq/zmq/draft";
  * await using context = new Context({ backend: "wasm" });
  * using a = new Peer({ context }), b = new Peer({ context });
  * await a.bind("inproc://peer-a");
@@ -401,7 +413,8 @@ export class Peer extends RoutedSocket {
  *
  * @example
  * ```ts
- * import { Channel, Context } from "./mod.ts";
+ * import { Context } from "@deno-zmq/zmq";
+ * import { Channel } from "@deno-zmq/zmq/draft";
  * await using context = new Context({ backend: "wasm" });
  * using a = new Channel({ context }), b = new Channel({ context });
  * await a.bind("inproc://channel");

@@ -21,6 +21,7 @@ export type ErrnoName =
   | "ENODEV"
   | "EINVAL"
   | "EMFILE"
+  | "EPIPE"
   | "ENAMETOOLONG"
   | "ENOTSOCK"
   | "EMSGSIZE"
@@ -63,7 +64,7 @@ export interface ZmqErrorDetails {
  *
  * @example Branch on the errno name
  * ```ts
- * import { Pull, ZmqError } from "./mod.ts";
+ * import { Pull, ZmqError } from "@deno-zmq/zmq";
  *
  * using pull = new Pull({ receiveTimeout: 10 });
  * try {
@@ -90,7 +91,7 @@ export class ZmqError extends Error {
    *
    * @example
    * ```ts
-   * import { ZmqError } from "./mod.ts";
+   * import { ZmqError } from "@deno-zmq/zmq";
    * const err = new ZmqError("EAGAIN", 11, "Resource temporarily unavailable");
    * console.log(err.code); // "EAGAIN"
    * ```

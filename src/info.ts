@@ -12,7 +12,7 @@ import { Context, internals } from "./context.ts";
  *
  * @example
  * ```ts
- * import { version } from "./mod.ts";
+ * import { version } from "@deno-zmq/zmq";
  * console.log(version()); // "4.3.4"
  * ```
  */
@@ -54,7 +54,7 @@ const NAMES = [
  *
  * @example
  * ```ts
- * import { capability } from "./mod.ts";
+ * import { capability } from "@deno-zmq/zmq";
  * if (capability.curve) console.log("CURVE security available");
  * ```
  */

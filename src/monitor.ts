@@ -7,8 +7,12 @@
 
 import { ZmqError } from "./errors.ts";
 import { errnoName, zmqError } from "./last_error.ts";
-import { Socket, socketInternals } from "./socket.ts";
-import { Pair } from "./sockets.ts";
+// Not sockets.ts: socket.ts imports this module for `socket.events`, and the
+// socket classes (which extend Socket) cannot be evaluated inside that cycle.
+// The PAIR class is looked up when a monitor starts instead.
+import { type Socket, socketClassOf, socketInternals } from "./socket.ts";
+
+const ZMQ_PAIR = 0;
 
 /** The kinds of {@link SocketEvent}, named as in zeromq.js. */
 export type SocketEventType =
@@ -98,7 +102,7 @@ export interface SocketEventInit {
  *
  * @example
  * ```ts
- * import { Pull } from "./mod.ts";
+ * import { Pull } from "@deno-zmq/zmq";
  * using pull = new Pull();
  * pull.events.addEventListener("bind", (event) => console.log("listening on", event.endpoint));
  * await pull.bind("tcp://127.0.0.1:*");
@@ -123,7 +127,7 @@ export class SocketEvent extends Event {
    *
    * @example
    * ```ts
-   * import { SocketEvent } from "./mod.ts";
+   * import { SocketEvent } from "@deno-zmq/zmq";
    * new SocketEvent("connect", { endpoint: "tcp://127.0.0.1:5555", value: 12 });
    * ```
    */
@@ -153,7 +157,7 @@ let monitors = 0;
  *
  * @example Iterate
  * ```ts
- * import { Push } from "./mod.ts";
+ * import { Push } from "@deno-zmq/zmq";
  * using push = new Push();
  * const events = push.events;
  * push.connect("tcp://127.0.0.1:5555");
@@ -165,7 +169,7 @@ let monitors = 0;
  */
 export class SocketEvents extends EventTarget
   implements AsyncIterable<SocketEvent> {
-  readonly #pair: Pair;
+  readonly #pair: Socket & AsyncIterable<Uint8Array[]>;
   readonly #queues = new Set<SocketEvent[]>();
   readonly #waiters = new Set<() => void>();
   #ended = false;
@@ -175,7 +179,7 @@ export class SocketEvents extends EventTarget
    *
    * @example
    * ```ts
-   * import { Pull, SocketEvents } from "./mod.ts";
+   * import { Pull, SocketEvents } from "@deno-zmq/zmq";
    * using pull = new Pull();
    * const events = new SocketEvents(pull);
    * ```
@@ -198,7 +202,10 @@ export class SocketEvents extends EventTarget
     // connects to inproc names nobody bound yet (see inproc.ts).
     context.inproc.bound(endpoint, this, 0);
     onClose(() => context.inproc.forget(this));
-    this.#pair = new Pair({ context: socket.context });
+    const Pair = socketClassOf(ZMQ_PAIR)!;
+    this.#pair = new Pair({ context: socket.context }) as
+      & Socket
+      & AsyncIterable<Uint8Array[]>;
     this.#pair.connect(endpoint);
     // Stopping the monitor makes libzmq send a final "end" event.
     onClose(() => backend.socketMonitor!(handle, null, 0));
@@ -289,19 +296,6 @@ export class SocketEvents extends EventTarget
     }
   }
 }
-
-const eventsOf = new WeakMap<Socket, SocketEvents>();
-
-// `socket.events` is defined here rather than in socket.ts, which cannot
-// import the socket classes the monitor uses without an import cycle.
-Object.defineProperty(Socket.prototype, "events", {
-  configurable: true,
-  get(this: Socket): SocketEvents {
-    let events = eventsOf.get(this);
-    if (!events) eventsOf.set(this, events = new SocketEvents(this));
-    return events;
-  },
-});
 
 /** Typed listeners: `event` is a {@link SocketEvent}. */
 export interface SocketEvents {

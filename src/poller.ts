@@ -40,7 +40,7 @@ const MASKS: Record<PollInterest, number> = {
  *
  * @example Serve two sockets from one loop
  * ```ts
- * import { Poller, Pull } from "./mod.ts";
+ * import { Poller, Pull } from "@deno-zmq/zmq";
  *
  * using jobs = new Pull(), control = new Pull();
  * await jobs.bind("inproc://jobs");
@@ -58,7 +58,7 @@ export class Poller<S extends Socket = Socket> {
    *
    * @example
    * ```ts
-   * import { Poller, Push } from "./mod.ts";
+   * import { Poller, Push } from "@deno-zmq/zmq";
    * using push = new Push();
    * new Poller().add(push, "writable");
    * ```
@@ -85,7 +85,7 @@ export class Poller<S extends Socket = Socket> {
    *
    * @example
    * ```ts
-   * import { Poller, Pull } from "./mod.ts";
+   * import { Poller, Pull } from "@deno-zmq/zmq";
    * using pull = new Pull();
    * new Poller().add(pull).remove(pull);
    * ```
@@ -108,7 +108,7 @@ export class Poller<S extends Socket = Socket> {
    *
    * @example
    * ```ts
-   * import { Poller, Pull } from "./mod.ts";
+   * import { Poller, Pull } from "@deno-zmq/zmq";
    * using pull = new Pull();
    * await pull.bind("inproc://poll-wait");
    * console.log(await new Poller().add(pull).wait(0)); // []

@@ -59,7 +59,7 @@ function canSend(socket: Socket): socket is Forwarding {
  *
  * @example A ROUTER/DEALER broker
  * ```ts
- * import { Dealer, Proxy, Router } from "./mod.ts";
+ * import { Dealer, Proxy, Router } from "@deno-zmq/zmq";
  *
  * const frontend = new Router(), backend = new Dealer();
  * await frontend.bind("tcp://127.0.0.1:*");
@@ -104,7 +104,7 @@ export class Proxy {
    *
    * @example
    * ```ts
-   * import { Proxy, Pull, Push } from "./mod.ts";
+   * import { Proxy, Pull, Push } from "@deno-zmq/zmq";
    * using pull = new Pull(), push = new Push();
    * const streamer = new Proxy(pull, push);
    * ```
@@ -303,9 +303,13 @@ export class Proxy {
    *
    * @example
    * ```ts
-   * import type { Proxy } from "./mod.ts";
-   * declare const proxy: Proxy;
+   * import { Dealer, Proxy, Router } from "@deno-zmq/zmq";
+   * using frontend = new Router(), backend = new Dealer();
+   * const proxy = new Proxy(frontend, backend);
+   * const running = proxy.run();
    * await proxy.pause();
+   * await proxy.terminate();
+   * await running;
    * ```
    */
   async pause(): Promise<void> {
@@ -317,9 +321,14 @@ export class Proxy {
    *
    * @example
    * ```ts
-   * import type { Proxy } from "./mod.ts";
-   * declare const proxy: Proxy;
+   * import { Dealer, Proxy, Router } from "@deno-zmq/zmq";
+   * using frontend = new Router(), backend = new Dealer();
+   * const proxy = new Proxy(frontend, backend);
+   * const running = proxy.run();
+   * await proxy.pause();
    * await proxy.resume();
+   * await proxy.terminate();
+   * await running;
    * ```
    */
   async resume(): Promise<void> {
@@ -332,9 +341,12 @@ export class Proxy {
    *
    * @example
    * ```ts
-   * import type { Proxy } from "./mod.ts";
-   * declare const proxy: Proxy;
+   * import { Dealer, Proxy, Router } from "@deno-zmq/zmq";
+   * using frontend = new Router(), backend = new Dealer();
+   * const proxy = new Proxy(frontend, backend);
+   * const running = proxy.run();
    * await proxy.terminate();
+   * await running;
    * ```
    */
   async terminate(): Promise<void> {
@@ -349,10 +361,14 @@ export class Proxy {
    *
    * @example
    * ```ts
-   * import type { Proxy } from "./mod.ts";
-   * declare const proxy: Proxy;
-   * const { frontend } = await proxy.statistics();
-   * console.log(frontend.messagesReceived);
+   * import { Dealer, Proxy, Router } from "@deno-zmq/zmq";
+   * using frontend = new Router(), backend = new Dealer();
+   * const proxy = new Proxy(frontend, backend);
+   * const running = proxy.run();
+   * const { frontend: received } = await proxy.statistics();
+   * console.log(received.messagesReceived); // 0
+   * await proxy.terminate();
+   * await running;
    * ```
    */
   async statistics(): Promise<ProxyStatistics> {

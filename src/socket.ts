@@ -47,7 +47,7 @@ import {
 } from "./options.ts";
 import { Queue } from "./queue.ts";
 import { typeName } from "./inproc.ts";
-import type { SocketEvents } from "./monitor.ts";
+import { SocketEvents } from "./monitor.ts";
 import { fairnessCheck, yieldToEventLoop } from "./fairness.ts";
 
 /** Options every socket constructor accepts. */
@@ -80,6 +80,8 @@ interface PendingSend extends Pending<void> {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+/** A context's maxMessageSize when none was set (INT_MAX). */
+const NO_LIMIT = 2 ** 31 - 1;
 const SPIN_MS = 0.05;
 const metadataKey: unique symbol = Symbol("metadata");
 type MessageWithMetadata = Uint8Array[] & { [metadataKey]?: number | string };
@@ -100,7 +102,7 @@ const pool = new FramePool();
  *
  * @example Options as properties
  * ```ts
- * import { Push } from "./mod.ts";
+ * import { Push } from "@deno-zmq/zmq";
  *
  * using push = new Push({ sendHighWaterMark: 1000, linger: 0 });
  * push.sendTimeout = 500;
@@ -151,7 +153,7 @@ export class Socket {
    *
    * @example
    * ```ts
-   * import { Pair } from "./mod.ts";
+   * import { Pair } from "@deno-zmq/zmq";
    * using pair = new Pair({ linger: 0 });
    * ```
    */
@@ -172,6 +174,7 @@ export class Socket {
     if (context.closed) {
       throw new ZmqError("ETERM", this.#b.errnos.ETERM, "Context was closed");
     }
+    const adopted = adopting !== null;
     const handle = adopting ?? this.#b.socketNew(this.#ctx.handle, type);
     adopting = null;
     if (handle === null) {
@@ -205,6 +208,12 @@ export class Socket {
     leak.unregister = this.#ctx.adopt(this, () => releaseLeak(leak));
     leaks.register(this, leak, this);
     try {
+      // libzmq 4.3.4 stores a context's maxMessageSize but never applies it:
+      // it is the default of the context's new sockets here.
+      const limit = adopted ? NO_LIMIT : context.maxMessageSize;
+      if (limit !== NO_LIMIT && !("maxMessageSize" in options)) {
+        this.#setInitial("maxMessageSize", limit);
+      }
       for (const [name, value] of Object.entries(options)) {
         if (name !== "context") this.#setInitial(name, value);
       }
@@ -229,6 +238,23 @@ export class Socket {
     throw new TypeError(
       `Unknown option "${name}" for ${this.constructor.name}`,
     );
+  }
+
+  #monitor: SocketEvents | undefined;
+  /**
+   * The socket's events (connections, binds, handshakes, ...): an EventTarget
+   * and an async iterable, created on first access (see `SocketEvents`).
+   *
+   * @example
+   * ```ts
+   * import { Pull } from "@deno-zmq/zmq";
+   * using pull = new Pull();
+   * pull.events.addEventListener("bind", (event) => console.log(event.endpoint));
+   * await pull.bind("tcp://127.0.0.1:*");
+   * ```
+   */
+  get events(): SocketEvents {
+    return this.#monitor ??= new SocketEvents(this);
   }
 
   /** Whether the socket was closed. */
@@ -268,7 +294,7 @@ export class Socket {
    *
    * @example
    * ```ts
-   * import { Pair } from "./mod.ts";
+   * import { Pair } from "@deno-zmq/zmq";
    * using pair = new Pair();
    * console.log(pair.handle !== null); // true
    * ```
@@ -284,7 +310,7 @@ export class Socket {
    *
    * @example
    * ```ts
-   * import { Context, Socket } from "./mod.ts";
+   * import { Context, Socket } from "@deno-zmq/zmq";
    * // A PULL socket made by other native code, in the same libzmq context.
    * const context = new Context();
    * const lib = Deno.dlopen("libzmq.so.5", {
@@ -312,7 +338,7 @@ export class Socket {
       }
       socketType = new DataView(into.buffer).getInt32(0, true);
     }
-    const cls = socketClasses.get(socketType);
+    const cls = socketClassOf(socketType);
     if (!cls) throw new TypeError(`Unknown socket type ${socketType}`);
     adopting = handle;
     try {
@@ -329,7 +355,7 @@ export class Socket {
    *
    * @example
    * ```ts
-   * import { Pull } from "./mod.ts";
+   * import { Pull } from "@deno-zmq/zmq";
    * using pull = new Pull();
    * await pull.bind("tcp://127.0.0.1:*");
    * console.log(pull.lastEndpoint); // e.g. "tcp://127.0.0.1:43261"
@@ -350,7 +376,7 @@ export class Socket {
    *
    * @example
    * ```ts
-   * import { Pull } from "./mod.ts";
+   * import { Pull } from "@deno-zmq/zmq";
    * using pull = new Pull();
    * await pull.bind("inproc://unbind-example");
    * await pull.unbind("inproc://unbind-example");
@@ -371,7 +397,7 @@ export class Socket {
    *
    * @example
    * ```ts
-   * import { Push } from "./mod.ts";
+   * import { Push } from "@deno-zmq/zmq";
    * using push = new Push();
    * push.connect("tcp://127.0.0.1:5555");
    * ```
@@ -385,7 +411,7 @@ export class Socket {
    *
    * @example
    * ```ts
-   * import { Push } from "./mod.ts";
+   * import { Push } from "@deno-zmq/zmq";
    * using push = new Push();
    * push.connect("tcp://127.0.0.1:5555");
    * push.disconnect("tcp://127.0.0.1:5555");
@@ -468,7 +494,7 @@ export class Socket {
    *
    * @example
    * ```ts
-   * import { Pull } from "./mod.ts";
+   * import { Pull } from "@deno-zmq/zmq";
    * const pull = new Pull();
    * pull.close();
    * pull.close(); // no-op
@@ -1126,6 +1152,13 @@ const socketClasses = new Map<
   new (options?: SocketOptions) => Socket
 >();
 
+/** The class registered for a socket type (see {@link registerSocketClass}). */
+export function socketClassOf(
+  type: number,
+): (new (options?: SocketOptions) => Socket) | undefined {
+  return socketClasses.get(type);
+}
+
 /** Registers the class `Socket.fromHandle` uses for a socket type. */
 export function registerSocketClass(
   type: number,
@@ -1149,11 +1182,5 @@ function settle<T extends Pending<never> | PendingReceive | PendingSend>(
 
 defineOptions(Socket.prototype, socketOptions);
 
-/** Socket option properties, generated from the option table, and the socket's events. */
-export interface Socket extends OptionProperties<typeof socketOptions> {
-  /**
-   * The socket's events (connections, binds, handshakes, ...): an EventTarget
-   * and an async iterable, created on first access (see `SocketEvents`).
-   */
-  readonly events: SocketEvents;
-}
+/** Socket option properties, generated from the option table. */
+export interface Socket extends OptionProperties<typeof socketOptions> {}

@@ -34,7 +34,7 @@ export interface Writable {
    *
    * @example
    * ```ts
-   * import { Push } from "./mod.ts";
+   * import { Push } from "@deno-zmq/zmq";
    * using push = new Push();
    * push.connect("inproc://doc-send");
    * // Nobody is bound yet: with sendTimeout 0 the send fails at once.
@@ -51,7 +51,7 @@ export interface Writable {
    *
    * @example
    * ```ts
-   * import { Push } from "./mod.ts";
+   * import { Push } from "@deno-zmq/zmq";
    * const push = new Push();
    * push.connect("inproc://doc-writable");
    * const writer = push.toWritableStream().getWriter();
@@ -69,7 +69,7 @@ export interface Writable {
    *
    * @example
    * ```ts
-   * import { Push } from "./mod.ts";
+   * import { Push } from "@deno-zmq/zmq";
    * using push = new Push();
    * push.connect("inproc://doc-trysend");
    * console.log(push.trySend("hello")); // false: nobody is bound yet
@@ -87,7 +87,7 @@ export interface Readable extends AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
-   * import { Pair } from "./mod.ts";
+   * import { Pair } from "@deno-zmq/zmq";
    * using a = new Pair(), b = new Pair();
    * await a.bind("inproc://doc-receive");
    * b.connect("inproc://doc-receive");
@@ -107,7 +107,7 @@ export interface Readable extends AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
-   * import { Pull } from "./mod.ts";
+   * import { Pull } from "@deno-zmq/zmq";
    * const pull = new Pull();
    * await pull.bind("inproc://doc-readable");
    * const sizes = pull.toReadableStream().pipeThrough(
@@ -127,7 +127,7 @@ export interface Readable extends AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
-   * import { Pull } from "./mod.ts";
+   * import { Pull } from "@deno-zmq/zmq";
    * using pull = new Pull();
    * await pull.bind("inproc://doc-tryreceive");
    * console.log(pull.tryReceive()); // null: nothing there yet
@@ -207,7 +207,7 @@ export interface RouterConnectOptions {
  *
  * @example
  * ```ts
- * import { Pair } from "./mod.ts";
+ * import { Pair } from "@deno-zmq/zmq";
  * using left = new Pair(), right = new Pair();
  * await left.bind("inproc://pair-example");
  * right.connect("inproc://pair-example");
@@ -237,7 +237,7 @@ export type PublisherOptions =
  *
  * @example
  * ```ts
- * import { Publisher } from "./mod.ts";
+ * import { Publisher } from "@deno-zmq/zmq";
  * using pub = new Publisher();
  * await pub.bind("tcp://127.0.0.1:*");
  * await pub.send(["weather", "sunny"]);
@@ -266,7 +266,7 @@ export type SubscriberOptions =
  *
  * @example
  * ```ts
- * import { Subscriber } from "./mod.ts";
+ * import { Subscriber } from "@deno-zmq/zmq";
  * using sub = new Subscriber();
  * sub.connect("tcp://127.0.0.1:5556");
  * sub.subscribe("weather");
@@ -284,7 +284,7 @@ export class Subscriber extends Socket {
    *
    * @example
    * ```ts
-   * import { Subscriber } from "./mod.ts";
+   * import { Subscriber } from "@deno-zmq/zmq";
    * using sub = new Subscriber();
    * sub.subscribe("a", "b");
    * sub.subscribe(); // everything
@@ -300,7 +300,7 @@ export class Subscriber extends Socket {
    *
    * @example
    * ```ts
-   * import { Subscriber } from "./mod.ts";
+   * import { Subscriber } from "@deno-zmq/zmq";
    * using sub = new Subscriber();
    * sub.subscribe("a");
    * sub.unsubscribe("a");
@@ -327,7 +327,7 @@ export type RequestOptions = SocketOptions & OptionInit<typeof requestOptions>;
  *
  * @example
  * ```ts
- * import { Reply, Request } from "./mod.ts";
+ * import { Reply, Request } from "@deno-zmq/zmq";
  * using rep = new Reply(), req = new Request();
  * await rep.bind("inproc://req-example");
  * req.connect("inproc://req-example");
@@ -355,7 +355,7 @@ export interface Request
  *
  * @example
  * ```ts
- * import { Reply } from "./mod.ts";
+ * import { Reply } from "@deno-zmq/zmq";
  * using rep = new Reply();
  * await rep.bind("tcp://127.0.0.1:*");
  * // for await (const [request] of rep) await rep.send(request);
@@ -380,7 +380,7 @@ export type DealerOptions = SocketOptions & OptionInit<typeof dealerOptions>;
  *
  * @example
  * ```ts
- * import { Dealer } from "./mod.ts";
+ * import { Dealer } from "@deno-zmq/zmq";
  * using dealer = new Dealer({ routingId: "client-1" });
  * dealer.connect("tcp://127.0.0.1:5557");
  * ```
@@ -406,7 +406,7 @@ export type RouterOptions = SocketOptions & OptionInit<typeof routerOptions>;
  *
  * @example
  * ```ts
- * import { Router } from "./mod.ts";
+ * import { Router } from "@deno-zmq/zmq";
  * using router = new Router({ routerMandatory: true });
  * await router.bind("tcp://127.0.0.1:*");
  * // const [id, ...body] = await router.receive(); await router.send([id, "ok"]);
@@ -424,7 +424,7 @@ export class Router extends Socket {
    *
    * @example
    * ```ts
-   * import { Router } from "./mod.ts";
+   * import { Router } from "@deno-zmq/zmq";
    * using router = new Router();
    * router.connect("tcp://127.0.0.1:5558", { routingId: "server-a" });
    * ```
@@ -459,7 +459,7 @@ function connectWithRoutingId(
  *
  * @example
  * ```ts
- * import { Pull } from "./mod.ts";
+ * import { Pull } from "@deno-zmq/zmq";
  * using pull = new Pull();
  * await pull.bind("tcp://127.0.0.1:*");
  * // for await (const [job] of pull) { ... }
@@ -481,7 +481,7 @@ export interface Pull extends Readable {}
  *
  * @example
  * ```ts
- * import { Push } from "./mod.ts";
+ * import { Push } from "@deno-zmq/zmq";
  * using push = new Push({ sendHighWaterMark: 1000 });
  * push.connect("tcp://127.0.0.1:5559");
  * ```
@@ -507,7 +507,7 @@ export type XPublisherOptions =
  *
  * @example
  * ```ts
- * import { XPublisher } from "./mod.ts";
+ * import { XPublisher } from "@deno-zmq/zmq";
  * using xpub = new XPublisher({ verbose: true });
  * await xpub.bind("tcp://127.0.0.1:*");
  * ```
@@ -535,7 +535,7 @@ export type XSubscriberOptions =
  *
  * @example
  * ```ts
- * import { XSubscriber } from "./mod.ts";
+ * import { XSubscriber } from "@deno-zmq/zmq";
  * using xsub = new XSubscriber();
  * xsub.connect("tcp://127.0.0.1:5560");
  * await xsub.send(new Uint8Array([1])); // subscribe to everything
@@ -563,7 +563,7 @@ export type StreamOptions = SocketOptions & OptionInit<typeof streamOptions>;
  *
  * @example
  * ```ts
- * import { Stream } from "./mod.ts";
+ * import { Stream } from "@deno-zmq/zmq";
  * using stream = new Stream();
  * await stream.bind("tcp://127.0.0.1:*");
  * // for await (const [id, data] of stream) await stream.send([id, data]);
@@ -580,7 +580,7 @@ export class Stream extends Socket {
    *
    * @example
    * ```ts
-   * import { Stream } from "./mod.ts";
+   * import { Stream } from "@deno-zmq/zmq";
    * using stream = new Stream();
    * stream.connect("tcp://127.0.0.1:5561", { routingId: "upstream" });
    * ```

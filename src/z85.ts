@@ -16,7 +16,7 @@ for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
  *
  * @example
  * ```ts
- * import { z85Encode } from "./mod.ts";
+ * import { z85Encode } from "@deno-zmq/zmq";
  * z85Encode(new Uint8Array([0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b])); // "HelloWorld"
  * ```
  */
@@ -49,7 +49,7 @@ export function z85Encode(data: Uint8Array): string {
  *
  * @example
  * ```ts
- * import { z85Decode } from "./mod.ts";
+ * import { z85Decode } from "@deno-zmq/zmq";
  * z85Decode("HelloWorld"); // Uint8Array [0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b]
  * ```
  */

@@ -16,7 +16,7 @@ import { z85Decode, z85Encode } from "./z85.ts";
  *
  * @example
  * ```ts
- * import { ZAP_ENDPOINT } from "./mod.ts";
+ * import { ZAP_ENDPOINT } from "@deno-zmq/zmq";
  * console.log(ZAP_ENDPOINT); // "inproc://zeromq.zap.01"
  * ```
  */
@@ -102,7 +102,7 @@ export interface AuthenticatorOptions {
  *
  * @example
  * ```ts
- * import { Authenticator } from "./mod.ts";
+ * import { Authenticator } from "@deno-zmq/zmq";
  * await using auth = new Authenticator({ plain: { admin: "secret" } });
  * auth.addEventListener("decision", (event) => {
  *   const { request, allowed, statusText } = event.decision;
@@ -119,7 +119,7 @@ export class ZapDecisionEvent extends Event {
    *
    * @example
    * ```ts
-   * import { ZapDecisionEvent } from "./mod.ts";
+   * import { ZapDecisionEvent } from "@deno-zmq/zmq";
    * new ZapDecisionEvent({
    *   request: {
    *     domain: "", address: "127.0.0.1", identity: new Uint8Array(),
@@ -196,7 +196,7 @@ function curveKey(key: string | Uint8Array): string {
  *
  * @example PLAIN users and passwords
  * ```ts
- * import { Authenticator, Pull, Push } from "./mod.ts";
+ * import { Authenticator, Pull, Push } from "@deno-zmq/zmq";
  *
  * await using auth = new Authenticator({ plain: { admin: "secret" } });
  * await auth.start();
@@ -228,7 +228,7 @@ export class Authenticator extends EventTarget {
    *
    * @example
    * ```ts
-   * import { Authenticator, curveKeyPair } from "./mod.ts";
+   * import { Authenticator, curveKeyPair } from "@deno-zmq/zmq";
    * const client = curveKeyPair();
    * await using auth = new Authenticator({
    *   deny: ["192.0.2.1"],
@@ -304,7 +304,7 @@ export class Authenticator extends EventTarget {
    *
    * @example
    * ```ts
-   * import { Authenticator } from "./mod.ts";
+   * import { Authenticator } from "@deno-zmq/zmq";
    * await using auth = new Authenticator({ curve: "any" });
    * await auth.start();
    * ```
@@ -340,7 +340,7 @@ export class Authenticator extends EventTarget {
    *
    * @example
    * ```ts
-   * import { Authenticator } from "./mod.ts";
+   * import { Authenticator } from "@deno-zmq/zmq";
    * const auth = new Authenticator();
    * await auth.start();
    * await auth.stop();
@@ -364,7 +364,7 @@ export class Authenticator extends EventTarget {
    *
    * @example
    * ```ts
-   * import { Authenticator } from "./mod.ts";
+   * import { Authenticator } from "@deno-zmq/zmq";
    * const auth = new Authenticator();
    * await auth.start();
    * await auth.close();
@@ -385,7 +385,7 @@ export class Authenticator extends EventTarget {
    *
    * @example
    * ```ts
-   * import { Authenticator } from "./mod.ts";
+   * import { Authenticator } from "@deno-zmq/zmq";
    * await using auth = new Authenticator({ deny: ["192.0.2.7"] });
    * auth.addEventListener("decision", (event) => {
    *   if (!event.decision.allowed) console.log("denied", event.decision.request.address);
@@ -423,7 +423,7 @@ export class Authenticator extends EventTarget {
    *
    * @example
    * ```ts
-   * import { Authenticator } from "./mod.ts";
+   * import { Authenticator } from "@deno-zmq/zmq";
    * await using auth = new Authenticator();
    * auth.allow("127.0.0.1", "::1");
    * ```
@@ -440,7 +440,7 @@ export class Authenticator extends EventTarget {
    *
    * @example
    * ```ts
-   * import { Authenticator } from "./mod.ts";
+   * import { Authenticator } from "@deno-zmq/zmq";
    * await using auth = new Authenticator();
    * auth.deny("192.0.2.7");
    * ```
@@ -455,7 +455,7 @@ export class Authenticator extends EventTarget {
    *
    * @example
    * ```ts
-   * import { Authenticator } from "./mod.ts";
+   * import { Authenticator } from "@deno-zmq/zmq";
    * await using auth = new Authenticator({ deny: ["127.0.0.1"] });
    * auth.forgetAddress("127.0.0.1");
    * ```
@@ -473,7 +473,7 @@ export class Authenticator extends EventTarget {
    *
    * @example
    * ```ts
-   * import { Authenticator } from "./mod.ts";
+   * import { Authenticator } from "@deno-zmq/zmq";
    * await using auth = new Authenticator();
    * auth.addUser("admin", "secret");
    * ```
@@ -491,7 +491,7 @@ export class Authenticator extends EventTarget {
    *
    * @example
    * ```ts
-   * import { Authenticator } from "./mod.ts";
+   * import { Authenticator } from "@deno-zmq/zmq";
    * await using auth = new Authenticator({ plain: { guest: "guest" } });
    * auth.removeUser("guest");
    * ```
@@ -507,7 +507,7 @@ export class Authenticator extends EventTarget {
    *
    * @example
    * ```ts
-   * import { Authenticator, curveKeyPair } from "./mod.ts";
+   * import { Authenticator, curveKeyPair } from "@deno-zmq/zmq";
    * await using auth = new Authenticator();
    * auth.allowCurveKey(curveKeyPair().publicKey);
    * ```
@@ -523,7 +523,7 @@ export class Authenticator extends EventTarget {
    *
    * @example
    * ```ts
-   * import { Authenticator, curveKeyPair } from "./mod.ts";
+   * import { Authenticator, curveKeyPair } from "@deno-zmq/zmq";
    * const { publicKey } = curveKeyPair();
    * await using auth = new Authenticator({ curve: [publicKey] });
    * auth.revokeCurveKey(publicKey);
@@ -540,7 +540,7 @@ export class Authenticator extends EventTarget {
    *
    * @example
    * ```ts
-   * import { Authenticator } from "./mod.ts";
+   * import { Authenticator } from "@deno-zmq/zmq";
    * await using auth = new Authenticator();
    * auth.curveAny = true;
    * ```
@@ -559,7 +559,7 @@ export class Authenticator extends EventTarget {
    *
    * @example
    * ```ts
-   * import { Authenticator } from "./mod.ts";
+   * import { Authenticator } from "@deno-zmq/zmq";
    * await using auth = new Authenticator({ deny: ["192.0.2.7"] });
    * const decision = await auth.decide({
    *   domain: "", address: "192.0.2.7", identity: new Uint8Array(),

@@ -1,10 +1,10 @@
 // Draft sockets: working on the WASM backend (built with the draft API), and a
 // clear ENOTSUP where libzmq lacks the draft API (Debian's, on FFI).
 import assert from "node:assert/strict";
+import { type Context, ZmqError } from "../mod.ts";
 import {
   Channel,
   Client,
-  type Context,
   Datagram,
   Dish,
   Gather,
@@ -12,8 +12,7 @@ import {
   Radio,
   Scatter,
   Server,
-  ZmqError,
-} from "../mod.ts";
+} from "../src/draft.ts";
 import { endpoint, sleep, testEach, text, within } from "./helpers.ts";
 
 /** Runs `body` where the draft API exists; elsewhere checks that every draft socket is refused clearly. */

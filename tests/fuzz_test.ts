@@ -17,7 +17,6 @@ import {
   Request,
   Router,
   type Socket,
-  socketOptions,
   Stream,
   Subscriber,
   XPublisher,
@@ -29,10 +28,11 @@ import {
   publisherOptions,
   requestOptions,
   routerOptions,
+  socketOptions,
   subscriberOptions,
   xPublisherOptions,
   xSubscriberOptions,
-} from "../mod.ts";
+} from "../src/options.ts";
 import { backends, endpoint, sleep, testEach, within } from "./helpers.ts";
 
 const env = (name: string) => {

@@ -4,7 +4,7 @@
  * written with {@link testEach} runs once per backend (and transport).
  */
 
-import { Context, type Socket } from "../mod.ts";
+import { Context, loadBackend, type Socket } from "../mod.ts";
 
 export type Transport = "inproc" | "ipc" | "tcp";
 export type BackendName = "ffi" | "wasm";
@@ -21,6 +21,10 @@ export function backends(): BackendName[] {
     Boolean,
   ) as BackendName[];
 }
+
+// The WASM backend is loaded on demand (a dynamic import): load what the suite
+// uses once, so that tests create contexts synchronously as users do after it.
+for (const backend of backends()) await loadBackend(backend);
 
 /** Transports a backend supports. */
 export function transportsOf(backend: BackendName): Transport[] {

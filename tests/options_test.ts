@@ -3,28 +3,30 @@ import assert from "node:assert/strict";
 import {
   Context,
   Dealer,
-  dealerOptions,
   Publisher,
-  publisherOptions,
   Pull,
   Push,
   Request,
-  requestOptions,
   Router,
-  routerOptions,
   type Socket,
-  socketOptions,
   SocketType,
   Stream,
-  streamOptions,
   Subscriber,
-  subscriberOptions,
   XPublisher,
-  xPublisherOptions,
   XSubscriber,
-  xSubscriberOptions,
   ZmqError,
 } from "../mod.ts";
+import {
+  dealerOptions,
+  publisherOptions,
+  requestOptions,
+  routerOptions,
+  socketOptions,
+  streamOptions,
+  subscriberOptions,
+  xPublisherOptions,
+  xSubscriberOptions,
+} from "../src/options.ts";
 import { testEach } from "./helpers.ts";
 
 // Test keys from the zmq_curve(7) manual page.
@@ -349,3 +351,19 @@ testEach(
     });
   },
 );
+
+Deno.test("a context's maxMessageSize is its sockets' default (libzmq 4.3.4 only stores it)", async () => {
+  await using context = new Context({ backend: "ffi", maxMessageSize: 1024 });
+  using pull = new Pull({ context }), push = new Push({ context });
+  using own = new Pull({ context, maxMessageSize: -1 });
+  assert.equal(pull.maxMessageSize, 1024);
+  assert.equal(own.maxMessageSize, -1); // a socket's own option wins
+  await pull.bind("tcp://127.0.0.1:*");
+  push.connect(pull.lastEndpoint);
+  await push.send(new Uint8Array(4096)); // over the limit: the peer is dropped
+  await push.send(new Uint8Array(512)); // lost with the connection, or delivered after a reconnect
+  pull.receiveTimeout = 300;
+  const got = await pull.receive().catch((err) => err);
+  if (Array.isArray(got)) assert.equal(got[0].length, 512);
+  else assert.equal(got.code, "EAGAIN");
+});

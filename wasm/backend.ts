@@ -35,6 +35,7 @@ const errnos: ErrnoTable = Object.freeze({
   EBADF: 8,
   EACCES: 2,
   ENAMETOOLONG: 37,
+  EPIPE: 64,
   ...LIBZMQ_WASM_ERRNO,
 });
 

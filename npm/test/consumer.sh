@@ -15,7 +15,7 @@ echo "== npm install of $(basename "$tarball") into an empty project"
 mkdir "$work/app" && cd "$work/app"
 npm init -y >/dev/null
 npm_install "$tarball"
-cp "$here"/consumer/app.mjs "$here"/consumer/app.cjs "$here"/consumer/app.ts "$here"/consumer/tsconfig.json .
+cp "$here"/consumer/app.mjs "$here"/consumer/app.cjs "$here"/consumer/app.ts "$here"/consumer/bundled.mjs "$here"/consumer/tsconfig.json .
 
 echo "== ESM and CommonJS, each backend"
 node app.mjs auto ffi # libzmq is installed: auto picks FFI
@@ -24,6 +24,12 @@ node app.mjs wasm
 node app.cjs auto ffi
 node app.cjs ffi
 node app.cjs wasm
+
+echo "== an esbuild bundle of a consumer (tree shaking keeps socket.events)"
+"$here/../node_modules/.bin/esbuild" bundled.mjs --bundle --platform=node --format=esm \
+  --external:koffi --log-level=warning --outfile=bundled.out.mjs
+node bundled.out.mjs
+node -e 'const z = require("deno-zmq"); if (z.Context.name !== "Context" || z.Proxy.name !== "Proxy") throw new Error("names: " + z.Context.name + " " + z.Proxy.name); console.log("cjs class names ok")'
 
 echo "== TypeScript: tsc --noEmit against the shipped types"
 node "$tsc" -p tsconfig.json

@@ -2,7 +2,7 @@
 // Node against the BUILT package (npm/dist/esm/mod.js), one node process per
 // test file (npm/test/node_runner.mjs), like `deno test`.
 //
-//   node npm/test/run_tests.mjs [file filter...] [--filter=<test name>]
+//   node npm/test/run_tests.mjs [file filter...] [--filter=<test name>] [--runtime=bun]
 //   (after scripts/build_npm.ts)
 //
 // Each test file (and each fixture under tests/fixtures/) is bundled with
@@ -27,6 +27,11 @@ const builtModule = join(builtDir, "mod.js");
 
 /** Test files that need Deno itself, with the reason; everything else runs. */
 const DENO_ONLY_FILES = new Map([
+  ["distribution_test.ts", "imports the library by URL and runs deno publish"],
+  [
+    "readme_test.ts",
+    "runs the README's blocks with `deno run`, as a Deno user would",
+  ],
   [
     "zero_permission_test.ts",
     "runs Deno with no permission (auto must pick WASM) and bundles for Node itself",
@@ -44,7 +49,25 @@ const esbuild = createRequire(import.meta.url)("esbuild");
 // Arguments: file filters (substrings), and --filter=<test name substring>.
 const args = process.argv.slice(2);
 const nameFilter = args.find((a) => a.startsWith("--filter="))?.slice(9);
-const filters = args.filter((a) => !a.startsWith("--filter="));
+// --runtime=bun runs the same bundles under Bun (the binary npm/package.json
+// installs from @oven/bun-linux-x64), else under this Node.
+const runtimeName = args.find((a) => a.startsWith("--runtime="))?.slice(10) ??
+  "node";
+const runtimes = {
+  node: { label: "Node", bin: process.execPath },
+  bun: {
+    label: "Bun",
+    bin: join(npmDir, "node_modules", "@oven", "bun-linux-x64", "bin", "bun"),
+  },
+};
+const runtime = runtimes[runtimeName];
+if (!runtime || !existsSync(runtime.bin)) {
+  console.error(
+    `unknown or missing runtime "${runtimeName}" (${runtime?.bin})`,
+  );
+  process.exit(1);
+}
+const filters = args.filter((a) => !a.startsWith("--"));
 
 const testFiles = readdirSync(testsDir)
   .filter((name) => name.endsWith("_test.ts"))
@@ -53,7 +76,7 @@ const testFiles = readdirSync(testsDir)
   )
   .filter((name) => {
     const reason = DENO_ONLY_FILES.get(name);
-    if (reason) console.log(`skipping ${name} on Node: ${reason}`);
+    if (reason) console.log(`skipping ${name} on ${runtime.label}: ${reason}`);
     return !reason;
   });
 const fixtures = existsSync(join(testsDir, "fixtures"))
@@ -144,7 +167,7 @@ const FILE_TIMEOUT_MS = 10 * 60_000;
 const failedFiles = [];
 for (const file of testFiles) {
   const bundled = join(outDir, "tests", file.replace(/\.ts$/, ".mjs"));
-  const result = spawnSync(process.execPath, [
+  const result = spawnSync(runtime.bin, [
     join(here, "node_runner.mjs"),
     bundled,
     ...(nameFilter ? [nameFilter] : []),
@@ -162,7 +185,7 @@ for (const file of testFiles) {
 }
 console.log(
   failedFiles.length
-    ? `\nNode: FAILED in ${failedFiles.join(", ")}`
-    : `\nNode: every test file passed (${testFiles.length} files)`,
+    ? `\n${runtime.label}: FAILED in ${failedFiles.join(", ")}`
+    : `\n${runtime.label}: every test file passed (${testFiles.length} files)`,
 );
 process.exit(failedFiles.length ? 1 : 0);

@@ -6,7 +6,7 @@
  *
  * @example Two nodes on loopback
  * ```ts ignore
- * import { Zyre } from "./mod.ts";
+ * import { Zyre } from "@deno-zmq/zmq/zyre";
  *
  * const options = { port: 5671, beaconAddress: "127.255.255.255", interval: 100 };
  * await using a = new Zyre({ ...options, name: "a" });
@@ -21,6 +21,9 @@
  *
  * @module
  */
+
+// The main entry registers the backends.
+import "../../mod.ts";
 
 export {
   Zyre,

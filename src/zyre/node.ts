@@ -185,7 +185,7 @@ type State = "new" | "starting" | "running" | "stopping" | "stopped";
  *
  * @example Two nodes on loopback
  * ```ts ignore
- * import { Zyre } from "./mod.ts";
+ * import { Zyre } from "@deno-zmq/zmq/zyre";
  *
  * const options = { port: 5671, beaconAddress: "127.255.255.255", interval: 100 };
  * await using a = new Zyre({ ...options, name: "a" });
@@ -234,7 +234,7 @@ export class Zyre extends EventTarget {
    *
    * @example
    * ```ts
-   * import { Zyre } from "./mod.ts";
+   * import { Zyre } from "@deno-zmq/zmq/zyre";
    * const node = new Zyre({ name: "example", headers: { "X-ROLE": "demo" } });
    * console.log(node.name, node.uuid.length); // example 32
    * ```

@@ -1,4 +1,4 @@
-/*  A C zyre node for the interop test (tests/zyre_interop_test.ts).
+/*  A C zyre node for the interop test (tests/manual/zyre_c_interop.ts).
 
     Usage: zyre_c_peer <beacon port | tcp endpoint> <name> <run ms>
 

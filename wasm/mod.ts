@@ -1,0 +1,98 @@
+/**
+ * How the WASM backend is loaded: on demand, so that a program using the FFI
+ * backend neither downloads nor decodes half a megabyte of WebAssembly.
+ *
+ * @module
+ */
+
+import type { Backend } from "../src/backend.ts";
+import { ZmqError } from "../src/errors.ts";
+import type { BackendLoader } from "../src/select.ts";
+
+type BackendModule = typeof import("./backend.ts");
+/**
+ * Template literals, not string literals: Deno fetches the targets of literal
+ * imports and requires ahead of time, and an FFI program should not download
+ * half a megabyte it never runs. (deno publish and esbuild still resolve them.)
+ */
+const BACKEND_NAME = "backend";
+
+type Require = (id: string) => unknown;
+// CommonJS (the npm package's bundle) and Bun have a synchronous require.
+declare const require: Require | undefined;
+
+/**
+ * A require for ES modules, where one can load the backend synchronously:
+ * Node >= 20.19 and Deno, for local files. Modules imported by URL (or from
+ * JSR) are loaded with import() instead.
+ */
+function nodeRequire(): Require | undefined {
+  if (!import.meta.url.startsWith("file:")) return undefined;
+  // Deno's require reads the file: only with --allow-read, never a prompt.
+  const deno = (globalThis as {
+    Deno?: {
+      permissions: {
+        querySync(d: { name: "read"; path: URL }): { state: string };
+      };
+    };
+  }).Deno;
+  if (
+    deno &&
+    deno.permissions.querySync({ name: "read", path: new URL(import.meta.url) })
+        .state !== "granted"
+  ) return undefined;
+  const process = (globalThis as {
+    process?: { getBuiltinModule?(id: string): unknown };
+  }).process;
+  const module = process?.getBuiltinModule?.("node:module") as
+    | { createRequire(url: string): Require }
+    | undefined;
+  return module?.createRequire(import.meta.url);
+}
+
+function instantiate(module: BackendModule): Backend {
+  try {
+    return module.loadWasm();
+  } catch (cause) {
+    throw notLoaded(cause);
+  }
+}
+
+function notLoaded(cause: unknown): ZmqError {
+  if (cause instanceof ZmqError) return cause;
+  return new ZmqError(
+    "ENOTSUP",
+    0,
+    `The WASM backend could not be loaded (wasm/dist/libzmq_wasm.js): ${
+      cause instanceof Error ? cause.message : String(cause)
+    }`,
+    { cause },
+  );
+}
+
+/** The WASM backend as `registerBackend` takes it: a dynamic import, made once. */
+export const wasmLoader: BackendLoader = {
+  load(): Backend | Promise<Backend> {
+    let module: BackendModule | undefined;
+    try {
+      if (typeof require === "function") {
+        // Visible to esbuild, which bundles the backend into the CommonJS build.
+        module = require(`./${BACKEND_NAME}.ts`) as BackendModule;
+      } else {
+        module = nodeRequire()?.(`./${BACKEND_NAME}.ts`) as
+          | BackendModule
+          | undefined;
+      }
+    } catch (cause) {
+      // Older Node cannot require an ES module: import it below.
+      if (typeof require === "function") throw notLoaded(cause);
+    }
+    if (module) return instantiate(module);
+    return import(`./${BACKEND_NAME}.ts`).then(
+      instantiate,
+      (cause) => {
+        throw notLoaded(cause);
+      },
+    );
+  },
+};
