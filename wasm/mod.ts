@@ -74,6 +74,7 @@ function notLoaded(cause: unknown): ZmqError {
 export const wasmLoader: BackendLoader = {
   load(): Backend | Promise<Backend> {
     let module: BackendModule | undefined;
+    let requireError: unknown;
     try {
       if (typeof require === "function") {
         // Visible to esbuild, which bundles the backend into the CommonJS build.
@@ -84,14 +85,15 @@ export const wasmLoader: BackendLoader = {
           | undefined;
       }
     } catch (cause) {
-      // Older Node cannot require an ES module: import it below.
-      if (typeof require === "function") throw notLoaded(cause);
+      // Older Node cannot require an ES module, nor can the global require
+      // of a node:worker_threads Worker on Deno: import it below.
+      requireError = cause;
     }
     if (module) return instantiate(module);
     return import(`./${BACKEND_NAME}.ts`).then(
       instantiate,
       (cause) => {
-        throw notLoaded(cause);
+        throw notLoaded(requireError ?? cause);
       },
     );
   },
