@@ -17,7 +17,10 @@ import {
   Subscriber,
   ZmqError,
 } from "../mod.ts";
+import { Zyre } from "../src/zyre/mod.ts";
 import { FaultProxy } from "./fault_proxy.ts";
+import { FakePeer } from "./zyre_fake_peer.ts";
+import { beaconPort, fastOptions, Recorder } from "./zyre_helpers.ts";
 import { backends, sleep, text, withContext, within } from "./helpers.ts";
 
 const ffi = backends().includes("ffi");
@@ -306,5 +309,53 @@ test("PUB/SUB resumes after a partition heals, without duplicates or reordering"
   await receiving;
   for (let i = 1; i < received.length; i++) {
     assert.ok(received[i] > received[i - 1], "a duplicate or reordering");
+  }
+});
+
+test("Zyre: a stalled peer is EVASIVE, then EXITs, within its timeouts, and ENTERs again once healed", async (context) => {
+  const options = fastOptions(beaconPort()); // evasive 500 ms, expired 1500 ms
+  await using node = new Zyre({ ...options, name: "node", context });
+  const rec = new Recorder(node);
+  await node.start();
+  // The peer is reached only through relays: its mailbox (node -> peer) and
+  // the node's inbox (peer -> node). Stalling both, and its beacons, makes a
+  // peer that is silent while every TCP connection stays open.
+  const peer = new FakePeer(context);
+  await peer.start();
+  await using toPeer = await FaultProxy.start(peer.mailboxPort);
+  await using toNode = await FaultProxy.start(node.endpoint);
+  const relayedPort = Number(toPeer.endpoint.split(":").at(-1));
+  try {
+    peer.connect(toNode.endpoint);
+    peer.startBeacons(options.port, relayedPort);
+    await peer.hello({ endpoint: toPeer.endpoint });
+    await rec.wait("ENTER", (e) => e.peerId === peer.id);
+
+    peer.stopBeacons();
+    toPeer.stall();
+    toNode.stall();
+    const stalledAt = performance.now();
+    const evasive = await rec.wait("EVASIVE", (e) => e.peerId === peer.id);
+    const evasiveMs = performance.now() - stalledAt;
+    await rec.wait("EXIT", (e) => e.peerId === peer.id, 5_000);
+    const exitMs = performance.now() - stalledAt;
+    assert.equal(evasive.peerName, "fake");
+    // Reaped once per evasiveTimeout: the events come up to one round late.
+    assert.ok(
+      evasiveMs >= 400 && evasiveMs < 1_500,
+      `EVASIVE after ${evasiveMs} ms`,
+    );
+    assert.ok(exitMs >= 1_400 && exitMs < 2_500, `EXIT after ${exitMs} ms`);
+
+    toPeer.resume();
+    toNode.resume();
+    peer.startBeacons(options.port, relayedPort);
+    // A fresh session, as a restarted peer would start it.
+    peer.connect(toNode.endpoint);
+    await peer.hello({ endpoint: toPeer.endpoint });
+    const enters = () => rec.of("ENTER").filter((e) => e.peerId === peer.id);
+    await until(() => enters().length === 2, "a second ENTER");
+  } finally {
+    await peer.close();
   }
 });
