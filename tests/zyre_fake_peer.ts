@@ -43,7 +43,7 @@ export async function sendBeacon(
 export async function beaconSocket(): Promise<dgram.Socket> {
   const socket = dgram.createSocket({ type: "udp4", reuseAddr: true });
   socket.on("error", () => {});
-  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => socket.bind(0, "0.0.0.0", resolve));
   socket.setBroadcast(true);
   return socket;
 }
