@@ -8,7 +8,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { Context, Poller, Pull, Push } from "../mod.ts";
+// The entry that carries the WASM backend too: `--backend wasm` needs no permission.
+import { Context, Poller, Pull, Push } from "../wasm/bundled.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

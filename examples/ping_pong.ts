@@ -11,7 +11,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { Context, Pair } from "../mod.ts";
+// The entry that carries the WASM backend too: `--backend wasm` needs no permission.
+import { Context, Pair } from "../wasm/bundled.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

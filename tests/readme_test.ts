@@ -1,6 +1,8 @@
 /**
  * Every TypeScript block of README.md, run as a user would run it: written to
- * files, run with `deno run` and the package's import map, within a time limit.
+ * files and run with `deno run` within a time limit, the package's names
+ * ("@deno-zmq/zmq", "@deno-zmq/zmq/zyre", ...) mapped to this tree served over
+ * HTTP on loopback, as JSR would serve it.
  *
  * A block that needs something says so in an HTML comment on the line before
  * it (invisible on the rendered page; blank lines between are fine), for example
@@ -18,6 +20,34 @@ import { Zyre } from "../src/zyre/mod.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const TIME_LIMIT_MS = 20_000;
+
+/** This tree over HTTP, and an import map naming the package's entries there. */
+function servePackage() {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async (request) => {
+      const path = new URL(request.url).pathname;
+      try {
+        const body = await Deno.readFile(`${ROOT}${path.slice(1)}`);
+        const type = path.endsWith(".ts")
+          ? "application/typescript"
+          : "application/javascript";
+        return new Response(body, { headers: { "content-type": type } });
+      } catch {
+        return new Response("not found", { status: 404 });
+      }
+    },
+  );
+  const base = `http://127.0.0.1:${server.addr.port}`;
+  const { name, exports } = JSON.parse(
+    Deno.readTextFileSync(`${ROOT}deno.json`),
+  );
+  const imports: Record<string, string> = {};
+  for (const [subpath, file] of Object.entries<string>(exports)) {
+    imports[`${name}${subpath.slice(1)}`] = `${base}/${file.slice(2)}`;
+  }
+  return { server, host: `127.0.0.1:${server.addr.port}`, imports };
+}
 
 interface Block {
   line: number;
@@ -120,7 +150,12 @@ const peers: Record<
 
 async function runBlock(block: Block): Promise<void> {
   const dir = Deno.makeTempDirSync({ prefix: "deno-zmq-readme-" });
+  const served = servePackage();
   try {
+    Deno.writeTextFileSync(
+      `${dir}/import_map.json`,
+      JSON.stringify({ imports: served.imports }),
+    );
     const files = filesOf(block.code);
     for (const [name, code] of files) {
       Deno.writeTextFileSync(`${dir}/${name}`, code);
@@ -137,10 +172,12 @@ async function runBlock(block: Block): Promise<void> {
         "run",
         "--quiet",
         "--no-prompt",
-        `--config=${ROOT}deno.json`,
+        `--import-map=${dir}/import_map.json`,
+        `--allow-import=${served.host}`,
         ...block.flags,
         `${dir}/${files[0][0]}`,
       ],
+      env: { DENO_DIR: `${dir}/deno_dir` },
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -162,6 +199,7 @@ async function runBlock(block: Block): Promise<void> {
       assert.equal(code, 0, `README line ${block.line} (exit ${code}): ${err}`);
     }
   } finally {
+    await served.server.shutdown();
     Deno.removeSync(dir, { recursive: true });
   }
 }

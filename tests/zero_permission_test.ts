@@ -67,3 +67,29 @@ Deno.test({
     }
   },
 });
+
+Deno.test("from a local checkout with no permission, the main entry says how to get the WASM backend", async () => {
+  const code = `
+    import { Context } from "${new URL("mod.ts", root).href}";
+    try {
+      new Context();
+    } catch (err) {
+      console.log(err.code, err.message);
+    }`;
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/main.ts`, code);
+    const sandboxed = await run(Deno.execPath(), [
+      "run",
+      "--no-prompt",
+      `${dir}/main.ts`,
+    ]);
+    assert.equal(sandboxed.code, 0, sandboxed.stderr);
+    assert.match(
+      sandboxed.stdout,
+      /^EACCES .*--allow-read=.*@deno-zmq\/zmq\/wasm/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

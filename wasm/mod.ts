@@ -11,24 +11,25 @@ import type { BackendLoader } from "../src/select.ts";
 
 type BackendModule = typeof import("./backend.ts");
 /**
- * Template literals, not string literals: Deno fetches the targets of literal
- * imports and requires ahead of time, and an FFI program should not download
- * half a megabyte it never runs. (deno publish and esbuild still resolve them.)
+ * The backend is named by template literals, not string literals: Deno
+ * fetches the targets of literal imports and requires ahead of time, and an
+ * FFI program should not download half a megabyte it never runs. deno publish
+ * accepts them without a warning, and esbuild bundles what they can match:
+ * `./back*.ts`, only the backend (a bare `./${name}.ts` globs every .ts file
+ * below wasm/, build leftovers included).
  */
-const BACKEND_NAME = "backend";
+const BACKEND_TAIL = "end";
 
 type Require = (id: string) => unknown;
 // CommonJS (the npm package's bundle) and Bun have a synchronous require.
 declare const require: Require | undefined;
 
 /**
- * A require for ES modules, where one can load the backend synchronously:
- * Node >= 20.19 and Deno, for local files. Modules imported by URL (or from
- * JSR) are loaded with import() instead.
+ * Whether Deno may read this checkout's files: importing a local module on
+ * demand needs --allow-read (modules in the static graph do not). Undefined
+ * where that does not apply (not Deno, or imported by URL or from JSR).
  */
-function nodeRequire(): Require | undefined {
-  if (!import.meta.url.startsWith("file:")) return undefined;
-  // Deno's require reads the file: only with --allow-read, never a prompt.
+function denoMayReadHere(): boolean | undefined {
   const deno = (globalThis as {
     Deno?: {
       permissions: {
@@ -36,11 +37,20 @@ function nodeRequire(): Require | undefined {
       };
     };
   }).Deno;
-  if (
-    deno &&
-    deno.permissions.querySync({ name: "read", path: new URL(import.meta.url) })
-        .state !== "granted"
-  ) return undefined;
+  if (!deno || !import.meta.url.startsWith("file:")) return undefined;
+  const path = new URL(".", import.meta.url);
+  return deno.permissions.querySync({ name: "read", path }).state === "granted";
+}
+
+/**
+ * A require for ES modules, where one can load the backend synchronously:
+ * Node >= 20.19 and Deno, for local files. Modules imported by URL (or from
+ * JSR) are loaded with import() instead.
+ */
+function nodeRequire(): Require | undefined {
+  if (!import.meta.url.startsWith("file:") || denoMayReadHere() === false) {
+    return undefined;
+  }
   const process = (globalThis as {
     process?: { getBuiltinModule?(id: string): unknown };
   }).process;
@@ -78,9 +88,9 @@ export const wasmLoader: BackendLoader = {
     try {
       if (typeof require === "function") {
         // Visible to esbuild, which bundles the backend into the CommonJS build.
-        module = require(`./${BACKEND_NAME}.ts`) as BackendModule;
+        module = require(`./back${BACKEND_TAIL}.ts`) as BackendModule;
       } else {
-        module = nodeRequire()?.(`./${BACKEND_NAME}.ts`) as
+        module = nodeRequire()?.(`./back${BACKEND_TAIL}.ts`) as
           | BackendModule
           | undefined;
       }
@@ -90,7 +100,18 @@ export const wasmLoader: BackendLoader = {
       requireError = cause;
     }
     if (module) return instantiate(module);
-    return import(`./${BACKEND_NAME}.ts`).then(
+    if (denoMayReadHere() === false) {
+      // Checked first: a denied import would prompt for the permission.
+      throw new ZmqError(
+        "EACCES",
+        0,
+        "The WASM backend is imported on demand, which for a local checkout " +
+          `needs --allow-read=${new URL(".", import.meta.url).pathname}; ` +
+          'or import "@deno-zmq/zmq/wasm" (wasm/bundled.ts), which carries it ' +
+          "statically and needs no permission",
+      );
+    }
+    return import(`./back${BACKEND_TAIL}.ts`).then(
       instantiate,
       (cause) => {
         throw notLoaded(requireError ?? cause);
