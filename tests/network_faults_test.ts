@@ -28,6 +28,12 @@ const ffi = backends().includes("ffi");
 const HEARTBEAT = { heartbeatInterval: 100, heartbeatTimeout: 300 } as const;
 /** A connection stuck in its handshake (blackholed) is given up after this. */
 const HANDSHAKE_MS = 500;
+/** A connecting socket that notices dead links and reconnects at once. */
+const RECONNECTING = {
+  ...HEARTBEAT,
+  reconnectInterval: 50,
+  handshakeInterval: HANDSHAKE_MS,
+} as const;
 
 function test(name: string, body: (context: Context) => Promise<void>) {
   Deno.test({
@@ -186,12 +192,7 @@ test("PUSH/PULL delivers every message exactly once, in order, across reconnects
   using pull = new Pull({ context, ...HEARTBEAT });
   await pull.bind("tcp://127.0.0.1:*");
   await using proxy = await FaultProxy.start(pull.lastEndpoint);
-  using push = new Push({
-    context,
-    ...HEARTBEAT,
-    reconnectInterval: 50,
-    handshakeInterval: HANDSHAKE_MS,
-  });
+  using push = new Push({ context, ...RECONNECTING });
   push.connect(proxy.endpoint);
   using acks = new Pull({ context });
   await acks.bind("tcp://127.0.0.1:*");
@@ -264,12 +265,7 @@ test("PUB/SUB resumes after a partition heals, without duplicates or reordering"
   using pub = new Publisher({ context, ...HEARTBEAT });
   await pub.bind("tcp://127.0.0.1:*");
   await using proxy = await FaultProxy.start(pub.lastEndpoint);
-  using sub = new Subscriber({
-    context,
-    ...HEARTBEAT,
-    reconnectInterval: 50,
-    handshakeInterval: HANDSHAKE_MS,
-  });
+  using sub = new Subscriber({ context, ...RECONNECTING });
   sub.subscribe("");
   sub.connect(proxy.endpoint);
   const received: number[] = [];
