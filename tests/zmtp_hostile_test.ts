@@ -5,14 +5,8 @@
 // fuzz_test.ts, "raw tcp: ...".) The clients run in a process of their own
 // (tests/fixtures/zmtp_hostile_clients.ts, on node:net: Deno, Node, Bun).
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
 import { type Context, Pull, Push } from "../mod.ts";
-import { backends, sleep, withContext, within } from "./helpers.ts";
-
-/** Open file descriptors of this process. */
-function openFds(): number {
-  return readdirSync("/proc/self/fd").length;
-}
+import { backends, openFds, sleep, withContext, within } from "./helpers.ts";
 
 /** Runs the hostile clients (tests/fixtures/zmtp_hostile_clients.ts). */
 async function hostileClients(port: number, count: number): Promise<void> {

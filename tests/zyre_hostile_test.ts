@@ -4,11 +4,10 @@
 // memory within its limits (ZyreOptions maxPeers, maxHeaderBytes, maxGroups)
 // and say with a DROP event why it refused someone.
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
 import { createConnection, type Socket as TcpSocket } from "node:net";
 import { Context } from "../mod.ts";
 import { Zyre, ZYRE_LIMITS, type ZyreEvent } from "../src/zyre/mod.ts";
-import { backends, sleep, within } from "./helpers.ts";
+import { backends, openFds, sleep, within } from "./helpers.ts";
 import { beaconSocket, FakePeer, sendBeacon } from "./zyre_fake_peer.ts";
 import { beaconPort, fastOptions, Recorder } from "./zyre_helpers.ts";
 
@@ -28,11 +27,6 @@ function test(name: string, body: (context: Context) => Promise<void>) {
       }
     },
   });
-}
-
-/** Open file descriptors of this process. */
-function openFds(): number {
-  return readdirSync("/proc/self/fd").length;
 }
 
 /** A node and a well-behaved fake peer that enters it. */
