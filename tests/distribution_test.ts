@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import { serveDirectory } from "./static_server.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const WASM_LOADER = "/wasm/dist/libzmq_wasm.js";
@@ -17,28 +18,6 @@ async function cleanTree(): Promise<string> {
   }).output();
   assert.ok(archive.success, new TextDecoder().decode(archive.stderr));
   return dir;
-}
-
-/** Serves a directory as a static site, counting the bytes of each path served. */
-function serve(dir: string) {
-  const served = new Map<string, number>();
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    async (request) => {
-      const path = new URL(request.url).pathname;
-      try {
-        const body = await Deno.readFile(`${dir}${path}`);
-        served.set(path, (served.get(path) ?? 0) + body.length);
-        const type = path.endsWith(".ts")
-          ? "application/typescript"
-          : "application/javascript";
-        return new Response(body, { headers: { "content-type": type } });
-      } catch {
-        return new Response("not found", { status: 404 });
-      }
-    },
-  );
-  return { server, served, port: server.addr.port };
 }
 
 const consumer = (base: string) => `
@@ -60,7 +39,7 @@ console.log(JSON.stringify({
 
 async function importByUrl(flags: string[]) {
   const tree = await cleanTree();
-  const { server, served, port } = serve(tree);
+  const { server, served, port } = serveDirectory(tree);
   const work = await Deno.makeTempDir({ prefix: "deno-zmq-url-" });
   try {
     const base = `http://127.0.0.1:${port}`;

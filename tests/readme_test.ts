@@ -17,28 +17,14 @@
 import assert from "node:assert/strict";
 import { Context, Router } from "../mod.ts";
 import { Zyre } from "../src/zyre/mod.ts";
+import { serveDirectory } from "./static_server.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const TIME_LIMIT_MS = 20_000;
 
 /** This tree over HTTP, and an import map naming the package's entries there. */
 function servePackage() {
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    async (request) => {
-      const path = new URL(request.url).pathname;
-      try {
-        const body = await Deno.readFile(`${ROOT}${path.slice(1)}`);
-        const type = path.endsWith(".ts")
-          ? "application/typescript"
-          : "application/javascript";
-        return new Response(body, { headers: { "content-type": type } });
-      } catch {
-        return new Response("not found", { status: 404 });
-      }
-    },
-  );
-  const base = `http://127.0.0.1:${server.addr.port}`;
+  const { server, base, port } = serveDirectory(ROOT);
   const { name, exports } = JSON.parse(
     Deno.readTextFileSync(`${ROOT}deno.json`),
   );
@@ -46,7 +32,7 @@ function servePackage() {
   for (const [subpath, file] of Object.entries<string>(exports)) {
     imports[`${name}${subpath.slice(1)}`] = `${base}/${file.slice(2)}`;
   }
-  return { server, host: `127.0.0.1:${server.addr.port}`, imports };
+  return { server, host: `127.0.0.1:${port}`, imports };
 }
 
 interface Block {
