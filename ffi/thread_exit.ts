@@ -14,9 +14,10 @@
  * context's sockets) runs after they are closed.
  *
  * Keys are per process and few (1024 on glibc): each module instance reuses
- * its keys, deletes them when its thread exits normally, and leaks them only
- * when its thread is terminated (one per socket open at that moment). Once
- * keys run out, new handles are left to JS as before.
+ * its keys and deletes the unused ones when its thread exits normally; a key
+ * still holding a handle when the thread ends (terminated, or a socket left
+ * open) is never given back. Once keys run out, new handles are left to JS
+ * as before.
  *
  * @module
  */
@@ -49,7 +50,6 @@ class ThreadExitRelease {
     zmq_close: [],
     zmq_ctx_term: [],
   };
-  readonly #all: number[] = [];
   readonly #sockets = new Map<Handle, Held>();
   readonly #contexts = new Map<Handle, Held>();
   #maxSocketKey = -1;
@@ -58,9 +58,12 @@ class ThreadExitRelease {
   constructor(keys: ThreadKeys) {
     this.#keys = keys;
     onProcessExit(() => {
-      // A normal exit: JS closed everything, the keys can go back.
-      for (const key of this.#all) keys.delete(key);
-      this.#all.length = 0;
+      // A normal exit: the keys of closed handles go back; those of handles
+      // still open (a shared context's sockets, which the exit hook of
+      // context.ts leaves alone) stay, so that the thread's end closes them.
+      for (const free of Object.values(this.#free)) {
+        for (const key of free.splice(0)) keys.delete(key);
+      }
       this.#exhausted = true;
     });
   }
@@ -109,7 +112,6 @@ class ThreadExitRelease {
       this.#exhausted = true;
       return -1;
     }
-    this.#all.push(key);
     if (key > floor) return key;
     // Not above the sockets (a lower key was freed elsewhere): unusable for this.
     free.push(key);

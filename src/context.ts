@@ -78,6 +78,8 @@ interface SocketEntry {
 /** A socket as seen by its context. */
 export interface Closable {
   close(): void;
+  /** False after close() while a Proxy still holds the socket. */
+  readonly closed: boolean;
 }
 /** A socket that can look again whether its waiting operations can proceed. */
 export interface Rechecked {
@@ -367,21 +369,32 @@ export class Context {
     openContexts.delete(this);
     if (this.#closing || !this.#owned) return;
     this.#closing = Promise.resolve();
-    this.#closeSockets();
+    const allClosed = this.#closeSockets();
     // Workers still running may hold sockets on a shared context: terminating
     // it would wait for them, or fail their pending operations while the
     // process ends. It ends with the process instead (without a linger flush).
     if (this.#sharedOut) return;
+    if (!allClosed) {
+      // A running Proxy's sockets close only once it hands them back, which
+      // no longer happens: terminating would wait for them forever.
+      this.#backend.contextShutdown(this.#handle);
+      return;
+    }
     // A poll may still be parked on a thread: it no longer matters at exit.
     this.#backend.contextTermAtExit(this.#handle);
   }
 
-  #closeSockets(): void {
+  /** Closes every socket; false if some could only be asked to close (a Proxy's). */
+  #closeSockets(): boolean {
+    let allClosed = true;
     for (const entry of [...this.#sockets]) {
       const socket = entry.ref.deref();
-      if (socket) socket.close();
-      else entry.closeCollected(); // collected, finalizer still pending
+      if (socket) {
+        socket.close();
+        if (!socket.closed) allClosed = false;
+      } else entry.closeCollected(); // collected, finalizer still pending
     }
+    return allClosed;
   }
 
   /** Same as {@link Context.close}, for `await using`. */

@@ -1,7 +1,8 @@
 // Workers holding sockets with pending operations: terminate() returns at
 // once, their sockets are closed (a tcp port they bound can be bound again),
 // nothing is printed, and the parent (its sockets, a context it shares with
-// the Worker) keeps working. Also: the main thread exits under such Workers.
+// the Worker) keeps working. Also: such a Worker ends by itself, and the main
+// thread exits under such Workers.
 // Each case runs tests/fixtures/worker_terminate.ts in a fresh process of the
 // runtime running this file (Deno, or Node/Bun through the npm test runner).
 import assert from "node:assert/strict";
@@ -53,6 +54,19 @@ for (const backend of backends()) {
               `${scenario}, twice over ${PROMPT_MS} ms: ${timings}`,
             );
           }
+        }
+      });
+    }
+    for (const share of shares) {
+      Deno.test(`worker: a Worker that ends by itself with sockets open and operations pending [${backend} ${api} ${share} context]`, async () => {
+        for (const scenario of ["receive", "proxy"]) {
+          const args = [backend, api, scenario, share, "leave"];
+          const { code, stdout, stderr } = await run(args);
+          assert.equal(code, 0, `${scenario}: ${stderr}`);
+          assert.equal(stderr, "", `${scenario} printed on stderr`);
+          const { closedMs, closeMs } = JSON.parse(stdout);
+          assert.ok(closedMs < 1_000, `${scenario}: ${stdout}`);
+          assert.ok(closeMs < 1_000, `${scenario}: ${stdout}`);
         }
       });
     }
