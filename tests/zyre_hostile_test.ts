@@ -75,8 +75,8 @@ test("beacons for 10,000 fake UUIDs fill at most maxPeers, expire, and a real pe
     const good = await enterWith(node, rec, context);
     assert.deepEqual(node.peers(), [good.id]);
     await good.close();
-    // Fakes that never send HELLO go after evasiveTimeout.
-    await sleep(options.evasiveTimeout + 1_000);
+    // Fakes that never send HELLO expire like silent peers.
+    await sleep(options.expiredTimeout + 1_000);
     const left = openFds() - fdsBefore;
     assert.ok(left < 50, `${left} fds still open after the fakes expired`);
   } finally {
@@ -138,7 +138,7 @@ test("HELLOs with 1 MB of headers or 10,000 groups, and JOIN floods, are refused
   }
 });
 
-test("connections that never speak are closed after evasiveTimeout, and do not block real peers", async (context) => {
+test("connections that never speak are closed after expiredTimeout, and do not block real peers", async (context) => {
   const options = fastOptions(beaconPort());
   await using node = new Zyre({ ...options, context });
   const rec = new Recorder(node);
@@ -158,9 +158,9 @@ test("connections that never speak are closed after evasiveTimeout, and do not b
   try {
     const good = await enterWith(node, rec, context);
     await good.close();
-    // libzmq drops them once the handshake interval (evasiveTimeout) passed.
+    // libzmq drops them once the handshake interval (expiredTimeout) passed.
     await within(
-      options.evasiveTimeout + 3_000,
+      options.expiredTimeout + 3_000,
       Promise.all(closed),
       "silent connections closed",
     );

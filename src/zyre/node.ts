@@ -366,8 +366,8 @@ export class Zyre extends EventTarget {
       linger: 0,
       maxMessageSize: this.#maxMessageSize,
       // A connection that has not finished its ZMTP handshake by the time a
-      // silent peer would be evasive is dropped (libzmq's default is 30 s).
-      handshakeInterval: this.#evasiveTimeout,
+      // silent peer would expire is dropped (libzmq's default: 30 s).
+      handshakeInterval: this.#expiredTimeout,
     });
     try {
       await inbox.bind(`tcp://${this.#interface}:*`);
@@ -988,8 +988,7 @@ export class Zyre extends EventTarget {
       this.#drop("", "", reason);
     }
     for (const peer of [...this.#peers.values()]) {
-      if (now >= peer.expiredAt || (!peer.ready && now >= peer.evasiveAt)) {
-        // A peer that beacons but never says HELLO is not kept long either.
+      if (now >= peer.expiredAt) {
         this.#removePeer(peer);
       } else if (now >= peer.evasiveAt) {
         peer.send({ command: "PING" });
