@@ -65,6 +65,7 @@ export {
   type XSubscriberOptions,
 } from "./src/sockets.ts";
 export {
+  ERRNO_NAMES,
   type ErrnoName,
   ZmqError,
   type ZmqErrorDetails,
@@ -85,6 +86,7 @@ export {
   SocketEvents,
   type SocketEventType,
 } from "./src/monitor.ts";
+export { EventHub, type HubListener } from "./src/event_hub.ts";
 export { z85Decode, z85Encode } from "./src/z85.ts";
 export { type CurveKeyPair, curveKeyPair, curvePublic } from "./src/curve.ts";
 export {

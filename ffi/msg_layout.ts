@@ -12,6 +12,8 @@
  * @module
  */
 
+import { ZMQ_SNDMORE as SNDMORE } from "../src/libzmq.ts";
+
 /** Where a VSM frame's bytes live in a `zmq_msg_t`. */
 export interface MsgLayout {
   /** Offset of the type byte. */
@@ -40,7 +42,6 @@ export interface CalibrationCalls {
   done(): void;
 }
 
-const SNDMORE = 2;
 const PATTERN = Uint8Array.from({ length: 16 }, (_, i) => 0xa1 + i);
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -304,7 +304,11 @@ async function build(): Promise<{ version: string; entries: Entry[] }> {
     Deno.writeTextFileSync(
       file,
       `"use strict";\n// The "${entry.subpath}" entry: its part of the one CommonJS bundle.\n` +
-        `module.exports = require("${index}").entry${i};\n`,
+        `const entry = require("${index}").entry${i};\n` +
+        // Flagged as compiled ES module exports (as tsc and esbuild flag
+        // theirs), or TypeScript's `import * as` adds a "default" key.
+        `if (!entry.__esModule) Object.defineProperty(entry, "__esModule", { value: true });\n` +
+        `module.exports = entry;\n`,
     );
   });
   for (const file of publicTypes) {

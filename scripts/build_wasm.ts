@@ -23,6 +23,14 @@
 
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
+import { ERRNO_NAMES } from "../src/errors.ts";
+import {
+  type CFunction,
+  type CKind,
+  functionsOf,
+  LIBZMQ_FUNCTIONS,
+  parameterNames,
+} from "../src/libzmq.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const WASM_DIR = `${ROOT}/wasm`;
@@ -31,6 +39,10 @@ const DIST_DIR = `${WASM_DIR}/dist`;
 const PATCH_FILE = `${WASM_DIR}/libzmq-wasm.patch`;
 const JS_LIBRARY = `${WASM_DIR}/library_stubs.jslib`;
 const SCRIPT_FILE = new URL(import.meta.url).pathname;
+/** The modules the generated files derive from (inputs of the build). */
+const DECLARATION_FILES = ["src/libzmq.ts", "src/errors.ts"].map((f) =>
+  `${ROOT}/${f}`
+);
 
 const DEB_SRC_PACKAGE = "zeromq3";
 const MAX_WASM_BYTES = 400 * 1024;
@@ -74,52 +86,10 @@ function compilerFlags(src: string, cmakeDir: string): string[] {
   return [`-DCMAKE_C_FLAGS=${flags}`, `-DCMAKE_CXX_FLAGS=${flags}`];
 }
 
-const EXPORTED_FUNCTIONS = [
-  "zmq_ctx_new",
-  "zmq_ctx_set",
-  "zmq_ctx_get",
-  "zmq_ctx_shutdown",
-  "zmq_ctx_term",
-  "zmq_socket",
-  "zmq_close",
-  "zmq_setsockopt",
-  "zmq_getsockopt",
-  "zmq_bind",
-  "zmq_connect",
-  "zmq_unbind",
-  "zmq_disconnect",
-  "zmq_send",
-  "zmq_recv",
-  "zmq_msg_init",
-  "zmq_msg_init_size",
-  "zmq_msg_close",
-  "zmq_msg_send",
-  "zmq_msg_recv",
-  "zmq_msg_data",
-  "zmq_msg_size",
-  "zmq_msg_more",
-  "zmq_msg_get",
-  "zmq_msg_gets",
-  "zmq_errno",
-  "zmq_strerror",
-  "zmq_version",
-  "zmq_has",
-  "zmq_poll",
-  "zmq_z85_encode",
-  "zmq_z85_decode",
-  "zmq_socket_monitor",
-  // Draft API (this build has it): per-message routing ids and groups.
-  "zmq_msg_set_routing_id",
-  "zmq_msg_routing_id",
-  "zmq_msg_set_group",
-  "zmq_msg_group",
-  "zmq_join",
-  "zmq_leave",
-  "zmq_connect_peer",
-  "zmq_wasm_pump",
-  "malloc",
-  "free",
-];
+/** emscripten's allocator, for the binding's scratch memory in the heap. */
+const RUNTIME_FUNCTIONS = ["malloc", "free"];
+
+const EXPORTED_FUNCTIONS = [...functionsOf("wasm"), ...RUNTIME_FUNCTIONS];
 
 const LINK_ARGS = [
   "-O3",
@@ -475,62 +445,7 @@ export interface LibzmqWasmModule {
   _malloc(size: number): Ptr;
   _free(ptr: Ptr): void;
 
-  _zmq_ctx_new(): Ptr;
-  _zmq_ctx_set(ctx: Ptr, option: number, value: number): number;
-  _zmq_ctx_get(ctx: Ptr, option: number): number;
-  _zmq_ctx_shutdown(ctx: Ptr): number;
-  /** 0 when done; -1 with EAGAIN while sockets are still open (close them, call again). */
-  _zmq_ctx_term(ctx: Ptr): number;
-  _zmq_socket(ctx: Ptr, type: number): Ptr;
-  /** Also pumps the reaper (zmq_wasm_pump). */
-  _zmq_close(socket: Ptr): number;
-  _zmq_setsockopt(socket: Ptr, option: number, value: Ptr, size: number): number;
-  /** \`size\` points to a size_t (4 bytes on wasm32). */
-  _zmq_getsockopt(socket: Ptr, option: number, value: Ptr, size: Ptr): number;
-  /** \`endpoint\`: NUL-terminated UTF-8 string in the heap. */
-  _zmq_bind(socket: Ptr, endpoint: Ptr): number;
-  _zmq_connect(socket: Ptr, endpoint: Ptr): number;
-  _zmq_unbind(socket: Ptr, endpoint: Ptr): number;
-  _zmq_disconnect(socket: Ptr, endpoint: Ptr): number;
-  /** Always non-blocking (ZMQ_DONTWAIT is forced). */
-  _zmq_send(socket: Ptr, buf: Ptr, len: number, flags: number): number;
-  /** Always non-blocking (ZMQ_DONTWAIT is forced). */
-  _zmq_recv(socket: Ptr, buf: Ptr, len: number, flags: number): number;
-  /** \`msg\`: 64 bytes (sizeof zmq_msg_t), 8-byte aligned. */
-  _zmq_msg_init(msg: Ptr): number;
-  _zmq_msg_init_size(msg: Ptr, size: number): number;
-  _zmq_msg_close(msg: Ptr): number;
-  _zmq_msg_send(msg: Ptr, socket: Ptr, flags: number): number;
-  _zmq_msg_recv(msg: Ptr, socket: Ptr, flags: number): number;
-  _zmq_msg_data(msg: Ptr): Ptr;
-  _zmq_msg_size(msg: Ptr): number;
-  _zmq_msg_more(msg: Ptr): number;
-  _zmq_msg_get(msg: Ptr, property: number): number;
-  _zmq_msg_gets(msg: Ptr, property: Ptr): Ptr;
-  _zmq_errno(): number;
-  _zmq_strerror(errnum: number): Ptr;
-  _zmq_version(major: Ptr, minor: Ptr, patch: Ptr): void;
-  _zmq_has(capability: Ptr): number;
-  /** Never waits: the timeout is forced to 0. */
-  _zmq_poll(items: Ptr, nitems: number, timeout: number): number;
-  _zmq_z85_encode(dest: Ptr, data: Ptr, size: number): Ptr;
-  _zmq_z85_decode(dest: Ptr, string: Ptr): Ptr;
-  _zmq_socket_monitor(socket: Ptr, endpoint: Ptr, events: number): number;
-  /** Draft API: the routing id of a CLIENT/SERVER/PEER message. */
-  _zmq_msg_set_routing_id(msg: Ptr, routingId: number): number;
-  _zmq_msg_routing_id(msg: Ptr): number;
-  /** Draft API: the group of a RADIO/DISH message (NUL-terminated, at most 255 bytes). */
-  _zmq_msg_set_group(msg: Ptr, group: Ptr): number;
-  _zmq_msg_group(msg: Ptr): Ptr;
-  _zmq_join(socket: Ptr, group: Ptr): number;
-  _zmq_leave(socket: Ptr, group: Ptr): number;
-  /** Draft API: connects a PEER socket; returns the peer's routing id (0 on failure). */
-  _zmq_connect_peer(socket: Ptr, endpoint: Ptr): number;
-  /**
-   * Runs the reaper (and I/O thread) loops of every context until nothing is
-   * pending; returns the number of events handled. Never blocks.
-   */
-  _zmq_wasm_pump(): number;
+${functionTypes()}
 }
 
 /** Version of the embedded libzmq, e.g. "4.3.4". */
@@ -555,38 +470,32 @@ export declare function libzmqWasmBytes(): Uint8Array;
 export declare function loadLibzmqWasm(): LibzmqWasmModule;
 `;
 
-const ERRNO_NAMES = [
-  "EAGAIN",
-  "EINTR",
-  "EINVAL",
-  "EFAULT",
-  "ENOMEM",
-  "ENOENT",
-  "ENODEV",
-  "EMFILE",
-  "ENOTSUP",
-  "EPROTONOSUPPORT",
-  "ENOBUFS",
-  "ENETDOWN",
-  "EADDRINUSE",
-  "EADDRNOTAVAIL",
-  "ECONNREFUSED",
-  "EINPROGRESS",
-  "ENOTSOCK",
-  "EMSGSIZE",
-  "EAFNOSUPPORT",
-  "ENETUNREACH",
-  "ECONNABORTED",
-  "ECONNRESET",
-  "ENOTCONN",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETRESET",
-  "EFSM",
-  "ENOCOMPATPROTO",
-  "ETERM",
-  "EMTHREAD",
-];
+/** A WASM export's TypeScript type: every pointer is a heap offset. */
+function wasmType(kind: CKind): string {
+  return kind === "void"
+    ? "void"
+    : ["handle", "memory", "string", "address", "text"].includes(kind)
+    ? "Ptr"
+    : "number";
+}
+
+/** The members of LibzmqWasmModule for the exported libzmq functions. */
+function functionTypes(): string {
+  return functionsOf("wasm").map((name) => {
+    const fn: CFunction = LIBZMQ_FUNCTIONS[name];
+    const names = parameterNames(fn.c);
+    const params = fn.args.map((kind, i) => `${names[i]}: ${wasmType(kind)}`);
+    const doc = fn.wasm?.split("\n");
+    const comment = doc === undefined
+      ? ""
+      : doc.length === 1
+      ? `  /** ${doc[0]} */\n`
+      : `  /**\n${doc.map((line) => `   * ${line}\n`).join("")}   */\n`;
+    return `${comment}  _${name}(${params.join(", ")}): ${
+      wasmType(fn.result)
+    };`;
+  }).join("\n");
+}
 
 /** Reads the errno values the build uses, with the emscripten preprocessor. */
 function errnoValues(): Record<string, number> {
@@ -653,7 +562,8 @@ function main(): void {
   const patch = Deno.readFileSync(PATCH_FILE);
   const jslib = Deno.readFileSync(JS_LIBRARY);
   const script = Deno.readFileSync(SCRIPT_FILE);
-  const inputs = hash(patch, jslib, script);
+  const declarations = DECLARATION_FILES.map((f) => Deno.readFileSync(f));
+  const inputs = hash(patch, jslib, script, ...declarations);
   if (
     !force && !check && builtFrom(`${DIST_DIR}/libzmq_wasm.js`) === inputs &&
     OUTPUTS.every((f) => exists(`${DIST_DIR}/${f}`))

@@ -1,10 +1,12 @@
 /**
  * The interface between the socket logic in `src/` and a libzmq binding.
  *
- * It mirrors the C API so that each backend (FFI on Deno, FFI on Node, WASM)
- * is a thin wrapper: calls return libzmq's own result codes (-1 on failure,
- * with {@link Backend.errno} telling why) and never block. Queues, timeouts,
- * iteration, option typing and errors are implemented once, above it.
+ * It mirrors the C API (declared in `libzmq.ts`) so that each backend is a
+ * thin wrapper: the native one (`ffi/native.ts`, with a Deno and a Node
+ * adapter) and the WASM one. Calls return libzmq's own result codes (-1 on
+ * failure, with {@link Backend.errno} telling why) and never block. Queues,
+ * timeouts, iteration, option typing and errors are implemented once, above
+ * it (`socket_engine.ts`, `socket.ts`).
  *
  * @module
  */
@@ -16,13 +18,6 @@ export type Handle = unknown;
 
 /** Which libzmq binding a {@link Backend} is. */
 export type BackendKind = "ffi" | "wasm";
-
-/** `zmq_poll` event bits, as returned by {@link Backend.events}. */
-export const POLLIN = 1;
-/** `zmq_poll` event bits, as returned by {@link Backend.events}. */
-export const POLLOUT = 2;
-/** `zmq_send` flag: more frames of this message follow. */
-export const SNDMORE = 2;
 
 /** A libzmq binding. Every call is synchronous and never blocks. */
 export interface Backend {
@@ -69,7 +64,7 @@ export interface Backend {
    * `zmq_getsockopt` into `into`; returns the value's length in bytes, or -1.
    */
   getOption(socket: Handle, option: number, into: Uint8Array): number;
-  /** `zmq_getsockopt(ZMQ_EVENTS)`: {@link POLLIN} | {@link POLLOUT} bits, or -1. */
+  /** `zmq_getsockopt(ZMQ_EVENTS)`: ZMQ_POLLIN | ZMQ_POLLOUT bits, or -1. */
   events(socket: Handle): number;
 
   /**
@@ -88,7 +83,7 @@ export interface Backend {
   disconnect(socket: Handle, endpoint: string): number;
 
   /**
-   * `zmq_send` of one frame with ZMQ_DONTWAIT (plus {@link SNDMORE} from
+   * `zmq_send` of one frame with ZMQ_DONTWAIT (plus ZMQ_SNDMORE from
    * `flags`); returns the frame's size or -1.
    */
   send(socket: Handle, frame: Uint8Array, flags: number): number;

@@ -19,15 +19,43 @@ import { type BackendChoice, loadBackend, selectBackend } from "./select.ts";
 import { onProcessExit } from "./runtime.ts";
 import { InprocRegistry } from "./inproc.ts";
 
+/**
+ * An open context as the exit hook and the collector see it: weakly, so that
+ * a context nobody references any more (and so with no socket in use: sockets
+ * hold their context) can be garbage-collected.
+ */
+interface OpenContext {
+  readonly ref: WeakRef<Context>;
+  readonly backend: Backend;
+  readonly handle: Handle;
+  reactor?: Reactor;
+}
 // Contexts still open when the process exits. Terminating them at exit lets
 // sockets with a linger period deliver their last messages, as in C programs.
-const openContexts = new Set<Context>();
+const openContexts = new Set<OpenContext>();
 let exitHookInstalled = false;
 let exiting = false;
 function terminateAtExit(): void {
   exiting = true;
-  for (const context of openContexts) context[terminateNow]();
+  for (const open of [...openContexts]) {
+    const context = open.ref.deref();
+    if (context) context[terminateNow]();
+    else {
+      // Collected, its finalizer not run yet.
+      openContexts.delete(open);
+      open.backend.contextTermAtExit(open.handle);
+    }
+  }
 }
+// A collected context is terminated off the JS thread (zmq_ctx_term waits
+// for the sockets the safety net in socket.ts closes).
+const collected = new FinalizationRegistry<OpenContext>((open) => {
+  if (!openContexts.delete(open)) return;
+  void (async () => {
+    await open.reactor?.close();
+    await open.backend.contextTerm(open.handle);
+  })().catch(() => {/* nothing is left to tell */});
+});
 
 /**
  * Whether the process (or this Worker) is exiting: sockets closed then drop
@@ -38,8 +66,9 @@ export function processExiting(): boolean {
   return exiting;
 }
 const terminateNow: unique symbol = Symbol("terminateNow");
-// The handle Context.fromAddress hands to the constructor.
-let sharing: Handle | null = null;
+/** The options key of a libzmq context to share instead of creating one (see fromAddress). */
+const shareKey: unique symbol = Symbol("share");
+type SharingOptions = ContextOptions & { [shareKey]?: Handle };
 
 /** Options for {@link Context}. */
 export interface ContextOptions extends OptionInit<typeof contextOptions> {
@@ -141,6 +170,8 @@ export class Context {
   #closing: Promise<void> | undefined;
   // False for a context shared from elsewhere (fromAddress): we do not terminate it.
   readonly #owned: boolean;
+  // This context in openContexts (owned contexts only).
+  #open: OpenContext | undefined;
   // Whether `address` was read: Workers may hold sockets on this context.
   #sharedOut = false;
 
@@ -157,14 +188,13 @@ export class Context {
     if (typeof options !== "object" || options === null) {
       throw new TypeError("Context options must be an object");
     }
-    const { backend: choice, ...rest } = options;
+    const { backend: choice, [shareKey]: shared, ...rest } =
+      options as SharingOptions;
     const backend = this.#backend = selectBackend(choice);
-    const shared = sharing;
-    sharing = null;
     const handle = shared ?? backend.contextNew();
     if (handle === null) throw zmqError(backend);
     this.#handle = handle;
-    this.#owned = shared === null;
+    this.#owned = shared === undefined;
     // Like zeromq.js: sockets default to linger 0, so closing never hangs on unsent messages.
     if (this.#owned) backend.contextSet(handle, contextOptions.blocky.id, 0);
     try {
@@ -180,7 +210,11 @@ export class Context {
       void backend.contextTerm(handle);
       throw err;
     }
-    if (this.#owned) openContexts.add(this);
+    if (this.#owned) {
+      this.#open = { ref: new WeakRef(this), backend, handle };
+      openContexts.add(this.#open);
+      collected.register(this, this.#open, this);
+    }
     if (!exitHookInstalled) {
       exitHookInstalled = true;
       onProcessExit(terminateAtExit);
@@ -202,7 +236,9 @@ export class Context {
             "Context was closed",
           );
         }
-        return this.#reactor = backend.createReactor(handle);
+        this.#reactor = backend.createReactor(handle);
+        if (this.#open) this.#open.reactor = this.#reactor;
+        return this.#reactor;
       },
       adopt: (socket, closeCollected) => {
         const entry = { ref: new WeakRef(socket), closeCollected };
@@ -303,12 +339,11 @@ export class Context {
         `Contexts of the ${backend.kind} backend cannot be shared`,
       );
     }
-    sharing = backend.handleFromAddress(address);
-    try {
-      return new Context({ backend: backend.kind });
-    } finally {
-      sharing = null;
-    }
+    const sharing: SharingOptions = {
+      backend: backend.kind,
+      [shareKey]: backend.handleFromAddress(address),
+    };
+    return new Context(sharing);
   }
 
   /**
@@ -354,7 +389,7 @@ export class Context {
    * ```
    */
   close(): Promise<void> {
-    openContexts.delete(this);
+    this.#forgetOpen();
     return this.#closing ??= (async () => {
       this.#closeSockets();
       await this.#reactor?.close();
@@ -366,7 +401,7 @@ export class Context {
 
   /** Closes every socket and terminates synchronously: only at process exit. */
   [terminateNow](): void {
-    openContexts.delete(this);
+    this.#forgetOpen();
     if (this.#closing || !this.#owned) return;
     this.#closing = Promise.resolve();
     const allClosed = this.#closeSockets();
@@ -382,6 +417,13 @@ export class Context {
     }
     // A poll may still be parked on a thread: it no longer matters at exit.
     this.#backend.contextTermAtExit(this.#handle);
+  }
+
+  #forgetOpen(): void {
+    if (!this.#open) return;
+    openContexts.delete(this.#open);
+    collected.unregister(this);
+    this.#open = undefined;
   }
 
   /** Closes every socket; false if some could only be asked to close (a Proxy's). */

@@ -10,30 +10,27 @@
 import "../mod.ts";
 import { Context, internals } from "./context.ts";
 import { ZmqError } from "./errors.ts";
+import { DraftSocketType } from "./socket_types.ts";
 import { zmqError } from "./last_error.ts";
 import type { Frame, Message } from "./message.ts";
 import {
   type DraftTarget,
   messageMetadata,
+  registerSocketClasses,
   Socket,
   socketInternals,
   type SocketOptions,
 } from "./socket.ts";
+import {
+  allow,
+  type Readable,
+  receiving,
+  sending,
+  type Writable,
+} from "./sockets.ts";
 
 export type { DraftTarget } from "./socket.ts";
-
-/** libzmq draft socket type numbers. */
-export const DraftSocketType = {
-  Server: 12,
-  Client: 13,
-  Radio: 14,
-  Dish: 15,
-  Gather: 16,
-  Scatter: 17,
-  Datagram: 18,
-  Peer: 19,
-  Channel: 20,
-} as const;
+export { DraftSocketType };
 
 /** Checks the draft API before a draft socket is created; returns its type. */
 function draftType(
@@ -95,6 +92,24 @@ const routed = (message: Uint8Array[]): RoutedMessage => [message[0], {
 const grouped = (message: Uint8Array[]): GroupMessage => [message[0], {
   group: messageMetadata(message) as string,
 }];
+
+/** Sending single frames (CLIENT, SCATTER, CHANNEL): the frame is the message. */
+export interface FrameWritable extends Writable {
+  /** Sends one frame. */
+  send(frame: Frame): Promise<void>;
+  /** Sends one frame if libzmq accepts it right now. */
+  trySend(frame: Frame): boolean;
+}
+
+/** Receiving single frames (CLIENT, GATHER, CHANNEL), as one-element messages. */
+export interface FrameReadable extends Readable {
+  /** Receives one frame. */
+  receive(): Promise<[Uint8Array]>;
+  /** Iterates over incoming messages until the socket is closed. */
+  [Symbol.asyncIterator](): AsyncIterator<[Uint8Array]>;
+  /** A frame if one is there right now, else null. */
+  tryReceive(): [Uint8Array] | null;
+}
 
 function checkRoutingId(routingId: unknown): number {
   if (
@@ -187,19 +202,10 @@ export class Client extends Socket {
   constructor(options?: SocketOptions) {
     super(draftType("Client", options), options);
   }
-  /** Sends one frame. */
-  send(frame: Frame): Promise<void> {
-    return raw(this).sendMessage(frame);
-  }
-  /** Receives one frame. */
-  receive(): Promise<[Uint8Array]> {
-    return raw(this).receiveMessage() as Promise<[Uint8Array]>;
-  }
-  /** Iterates over incoming messages until the socket is closed. */
-  [Symbol.asyncIterator](): AsyncIterableIterator<[Uint8Array]> {
-    return raw(this).messages() as AsyncIterableIterator<[Uint8Array]>;
-  }
 }
+allow(Client, sending, receiving);
+/** Client sends and receives single frames. */
+export interface Client extends FrameWritable, FrameReadable {}
 
 /**
  * Publishes frames to groups (draft RADIO); dishes that joined a group get them.
@@ -304,15 +310,10 @@ export class Gather extends Socket {
   constructor(options?: SocketOptions) {
     super(draftType("Gather", options), options);
   }
-  /** Receives one frame. */
-  receive(): Promise<[Uint8Array]> {
-    return raw(this).receiveMessage() as Promise<[Uint8Array]>;
-  }
-  /** Iterates over incoming messages until the socket is closed. */
-  [Symbol.asyncIterator](): AsyncIterableIterator<[Uint8Array]> {
-    return raw(this).messages() as AsyncIterableIterator<[Uint8Array]>;
-  }
 }
+allow(Gather, receiving);
+/** Gather receives single frames. */
+export interface Gather extends FrameReadable {}
 
 /**
  * Sends single frames round-robin to gatherers (draft SCATTER, a thread-safe PUSH).
@@ -331,11 +332,10 @@ export class Scatter extends Socket {
   constructor(options?: SocketOptions) {
     super(draftType("Scatter", options), options);
   }
-  /** Sends one frame. */
-  send(frame: Frame): Promise<void> {
-    return raw(this).sendMessage(frame);
-  }
 }
+allow(Scatter, sending);
+/** Scatter sends single frames. */
+export interface Scatter extends FrameWritable {}
 
 /**
  * UDP datagrams (draft DGRAM): messages are `[address, data]` where address is
@@ -353,18 +353,12 @@ export class Datagram extends Socket {
   constructor(options?: SocketOptions) {
     super(draftType("Datagram", options), options);
   }
+}
+allow(Datagram, sending, receiving);
+/** Datagram sends and receives `[address, data]` messages. */
+export interface Datagram extends Writable, Readable {
   /** Sends `[address, data]`. */
-  send(message: [address: Frame, data: Frame]): Promise<void> {
-    return raw(this).sendMessage(message);
-  }
-  /** Receives `[address, data]`. */
-  receive(): Promise<Uint8Array[]> {
-    return raw(this).receiveMessage();
-  }
-  /** Iterates over incoming datagrams until the socket is closed. */
-  [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array[]> {
-    return raw(this).messages();
-  }
+  send(message: [address: Frame, data: Frame]): Promise<void>;
 }
 
 /**
@@ -392,19 +386,7 @@ export class Peer extends RoutedSocket {
     if (typeof endpoint !== "string") {
       throw new TypeError("connectPeer() expects an endpoint string");
     }
-    const { backend, handle } = socketInternals(this);
-    if (this.closed) {
-      throw new ZmqError(
-        "ENOTSOCK",
-        backend.errnos.ENOTSOCK,
-        "Socket is closed",
-      );
-    }
-    const unsupported = backend.unsupportedEndpoint?.(endpoint);
-    if (unsupported) throw unsupported;
-    const routingId = backend.connectPeer!(handle, endpoint);
-    if (routingId === 0) throw zmqError(backend, { endpoint });
-    return routingId;
+    return this.connectPeerEndpoint(endpoint);
   }
 }
 
@@ -427,16 +409,19 @@ export class Channel extends Socket {
   constructor(options?: SocketOptions) {
     super(draftType("Channel", options), options);
   }
-  /** Sends one frame. */
-  send(frame: Frame): Promise<void> {
-    return raw(this).sendMessage(frame);
-  }
-  /** Receives one frame. */
-  receive(): Promise<[Uint8Array]> {
-    return raw(this).receiveMessage() as Promise<[Uint8Array]>;
-  }
-  /** Iterates over incoming messages until the socket is closed. */
-  [Symbol.asyncIterator](): AsyncIterableIterator<[Uint8Array]> {
-    return raw(this).messages() as AsyncIterableIterator<[Uint8Array]>;
-  }
 }
+allow(Channel, sending, receiving);
+/** Channel sends and receives single frames. */
+export interface Channel extends FrameWritable, FrameReadable {}
+
+registerSocketClasses({
+  Server,
+  Client,
+  Radio,
+  Dish,
+  Gather,
+  Scatter,
+  Datagram,
+  Peer,
+  Channel,
+});

@@ -8,43 +8,57 @@
  * @module
  */
 
+/**
+ * The errno values libzmq reports, by name: the system ones it passes on and
+ * its own (EFSM, ENOCOMPATPROTO, ETERM, EMTHREAD). The one list of them: the
+ * backends' number tables and the WASM build's probe are keyed by it.
+ *
+ * @example
+ * ```ts
+ * import { ERRNO_NAMES } from "@deno-zmq/zmq";
+ * console.log(ERRNO_NAMES.includes("EAGAIN")); // true
+ * ```
+ */
+export const ERRNO_NAMES = [
+  "EPERM",
+  "ENOENT",
+  "EINTR",
+  "EBADF",
+  "EAGAIN",
+  "ENOMEM",
+  "EACCES",
+  "EFAULT",
+  "ENODEV",
+  "EINVAL",
+  "EMFILE",
+  "EPIPE",
+  "ENAMETOOLONG",
+  "ENOTSOCK",
+  "EMSGSIZE",
+  "EPROTONOSUPPORT",
+  "ENOTSUP",
+  "EAFNOSUPPORT",
+  "EADDRINUSE",
+  "EADDRNOTAVAIL",
+  "ENETDOWN",
+  "ENETUNREACH",
+  "ENETRESET",
+  "ECONNABORTED",
+  "ECONNRESET",
+  "ENOBUFS",
+  "ENOTCONN",
+  "ETIMEDOUT",
+  "ECONNREFUSED",
+  "EHOSTUNREACH",
+  "EINPROGRESS",
+  "EFSM",
+  "ENOCOMPATPROTO",
+  "ETERM",
+  "EMTHREAD",
+] as const;
+
 /** Names of the errno values libzmq reports, as used in {@link ZmqError.code}. */
-export type ErrnoName =
-  | "EPERM"
-  | "ENOENT"
-  | "EINTR"
-  | "EBADF"
-  | "EAGAIN"
-  | "ENOMEM"
-  | "EACCES"
-  | "EFAULT"
-  | "ENODEV"
-  | "EINVAL"
-  | "EMFILE"
-  | "EPIPE"
-  | "ENAMETOOLONG"
-  | "ENOTSOCK"
-  | "EMSGSIZE"
-  | "EPROTONOSUPPORT"
-  | "ENOTSUP"
-  | "EAFNOSUPPORT"
-  | "EADDRINUSE"
-  | "EADDRNOTAVAIL"
-  | "ENETDOWN"
-  | "ENETUNREACH"
-  | "ENETRESET"
-  | "ECONNABORTED"
-  | "ECONNRESET"
-  | "ENOBUFS"
-  | "ENOTCONN"
-  | "ETIMEDOUT"
-  | "ECONNREFUSED"
-  | "EHOSTUNREACH"
-  | "EINPROGRESS"
-  | "EFSM"
-  | "ENOCOMPATPROTO"
-  | "ETERM"
-  | "EMTHREAD";
+export type ErrnoName = typeof ERRNO_NAMES[number];
 
 /** A platform's errno numbers by name; each backend supplies its own. */
 export type ErrnoTable = Readonly<Record<ErrnoName, number>>;

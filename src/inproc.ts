@@ -14,60 +14,7 @@
 
 import { ZmqError } from "./errors.ts";
 import type { ErrnoTable } from "./errors.ts";
-
-/** Which socket types each type can talk to (ZMTP). */
-const PEERS: Readonly<Record<number, readonly number[]>> = {
-  0: [0], // PAIR
-  1: [2, 10], // PUB
-  2: [1, 9], // SUB
-  3: [4, 6], // REQ
-  4: [3, 5], // REP
-  5: [4, 5, 6], // DEALER
-  6: [3, 5, 6], // ROUTER
-  7: [8], // PULL
-  8: [7], // PUSH
-  9: [2, 10], // XPUB
-  10: [1, 9], // XSUB
-  11: [], // STREAM: tcp only
-  12: [13], // SERVER
-  13: [12], // CLIENT
-  14: [15], // RADIO
-  15: [14], // DISH
-  16: [17], // GATHER
-  17: [16], // SCATTER
-  18: [], // DGRAM: udp only
-  19: [19], // PEER
-  20: [20], // CHANNEL
-};
-
-const NAMES: Readonly<Record<number, string>> = {
-  0: "PAIR",
-  1: "PUB",
-  2: "SUB",
-  3: "REQ",
-  4: "REP",
-  5: "DEALER",
-  6: "ROUTER",
-  7: "PULL",
-  8: "PUSH",
-  9: "XPUB",
-  10: "XSUB",
-  11: "STREAM",
-  12: "SERVER",
-  13: "CLIENT",
-  14: "RADIO",
-  15: "DISH",
-  16: "GATHER",
-  17: "SCATTER",
-  18: "DGRAM",
-  19: "PEER",
-  20: "CHANNEL",
-};
-
-/** A socket type's name, e.g. "PUSH". */
-export function typeName(type: number): string {
-  return NAMES[type] ?? `type ${type}`;
-}
+import { canTalk, typeName, worksOverInproc } from "./socket_types.ts";
 
 interface Waiting {
   readonly type: number;
@@ -86,7 +33,7 @@ export class InprocRegistry {
     type: number,
     errnos: ErrnoTable,
   ): void {
-    if ((PEERS[type] ?? []).length === 0) {
+    if (!worksOverInproc(type)) {
       throw new ZmqError(
         "EPROTONOSUPPORT",
         errnos.EPROTONOSUPPORT,
@@ -100,7 +47,7 @@ export class InprocRegistry {
       ? [this.#bound.get(endpoint)!.type]
       : [];
     for (const other of others) {
-      if (!PEERS[type].includes(other)) {
+      if (!canTalk(type, other)) {
         throw new ZmqError(
           "ENOCOMPATPROTO",
           errnos.ENOCOMPATPROTO,

@@ -6,13 +6,13 @@
  */
 
 import { ZmqError } from "./errors.ts";
+import { EventHub } from "./event_hub.ts";
+import { SocketType } from "./socket_types.ts";
 import { errnoName, zmqError } from "./last_error.ts";
 // Not sockets.ts: socket.ts imports this module for `socket.events`, and the
 // socket classes (which extend Socket) cannot be evaluated inside that cycle.
 // The PAIR class is looked up when a monitor starts instead.
 import { type Socket, socketClassOf, socketInternals } from "./socket.ts";
-
-const ZMQ_PAIR = 0;
 
 /** The kinds of {@link SocketEvent}, named as in zeromq.js. */
 export type SocketEventType =
@@ -167,12 +167,9 @@ let monitors = 0;
  * }
  * ```
  */
-export class SocketEvents extends EventTarget
-  implements AsyncIterable<SocketEvent> {
+export class SocketEvents
+  extends EventHub<Record<SocketEventType, SocketEvent>> {
   readonly #pair: Socket & AsyncIterable<Uint8Array[]>;
-  readonly #queues = new Set<SocketEvent[]>();
-  readonly #waiters = new Set<() => void>();
-  #ended = false;
 
   /**
    * Starts monitoring a socket; use `socket.events` instead.
@@ -200,15 +197,15 @@ export class SocketEvents extends EventTarget
     }
     // libzmq bound the name (as a PAIR): tell the context, which defers
     // connects to inproc names nobody bound yet (see inproc.ts).
-    context.inproc.bound(endpoint, this, 0);
+    context.inproc.bound(endpoint, this, SocketType.Pair);
     onClose(() => context.inproc.forget(this));
-    const Pair = socketClassOf(ZMQ_PAIR)!;
+    const Pair = socketClassOf(SocketType.Pair)!;
     this.#pair = new Pair({ context: socket.context }) as
       & Socket
       & AsyncIterable<Uint8Array[]>;
     this.#pair.connect(endpoint);
-    // Stopping the monitor makes libzmq send a final "end" event.
-    onClose(() => backend.socketMonitor!(handle, null, 0));
+    // Not stopped at close: libzmq reports the closing of the socket's
+    // listeners ("close") as it reaps the socket, then a final "end".
     void this.#run(backend);
   }
 
@@ -243,84 +240,14 @@ export class SocketEvents extends EventTarget
             `0x${value.toString(16)}`;
         }
         if (type === "handshake:error:auth") init.status = value;
-        this.#emit(new SocketEvent(type, init));
+        this.emit(new SocketEvent(type, init));
         if (type === "end") break;
       }
     } catch {
       // The context was closed under us: nothing more will come.
     } finally {
-      this.#end();
+      this.#pair.close();
+      this.end();
     }
   }
-
-  #emit(event: SocketEvent): void {
-    for (const queue of this.#queues) queue.push(event);
-    for (const wake of this.#waiters) wake();
-    this.dispatchEvent(event);
-  }
-
-  #end(): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    this.#pair.close();
-    for (const wake of this.#waiters) wake();
-  }
-
-  /** Whether the monitor has ended (its socket was closed). */
-  get ended(): boolean {
-    return this.#ended;
-  }
-
-  /** Iterates over events from now on, until the socket closes. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<
-    SocketEvent,
-    void,
-    undefined
-  > {
-    const queue: SocketEvent[] = [];
-    this.#queues.add(queue);
-    try {
-      for (;;) {
-        while (queue.length > 0) yield queue.shift()!;
-        if (this.#ended) return;
-        await new Promise<void>((resolve) => {
-          const wake = () => {
-            this.#waiters.delete(wake);
-            resolve();
-          };
-          this.#waiters.add(wake);
-        });
-      }
-    } finally {
-      this.#queues.delete(queue);
-    }
-  }
-}
-
-/** Typed listeners: `event` is a {@link SocketEvent}. */
-export interface SocketEvents {
-  /** Listens for one kind of socket event. */
-  addEventListener(
-    type: SocketEventType,
-    listener: (event: SocketEvent) => void,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  /** Listens for events (untyped form, as on any EventTarget). */
-  addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  /** Stops listening. */
-  removeEventListener(
-    type: SocketEventType,
-    listener: (event: SocketEvent) => void,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  /** Stops listening (untyped form). */
-  removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
 }

@@ -6,7 +6,7 @@
 
 import { closedSocketError } from "./errors.ts";
 import { zmqError } from "./last_error.ts";
-import { POLLIN, POLLOUT } from "./backend.ts";
+import { ZMQ_POLLIN as POLLIN, ZMQ_POLLOUT as POLLOUT } from "./libzmq.ts";
 import { type Socket, socketInternals } from "./socket.ts";
 
 /** What a {@link Poller} watches a socket for. */

@@ -8,12 +8,7 @@
 import { closedSocketError, ZmqError } from "./errors.ts";
 import type { Message } from "./message.ts";
 import { Poller } from "./poller.ts";
-import {
-  asOwner,
-  Socket,
-  socketInternals,
-  type SocketOwner,
-} from "./socket.ts";
+import { Socket, socketInternals, type SocketOwner } from "./socket.ts";
 import { Pair } from "./sockets.ts";
 
 /** Traffic counters of one side of a {@link Proxy}. */
@@ -234,12 +229,12 @@ export class Proxy {
       const [fromStats, toStats] = from === frontend
         ? [this.#counters.frontend, this.#counters.backend]
         : [this.#counters.backend, this.#counters.frontend];
-      const message = await asOwner(owner, () => from.receive());
+      const message = await socketInternals(from).receiveAs(owner);
       const bytes = message.reduce((sum, frame) => sum + frame.byteLength, 0);
       fromStats.messagesReceived++;
       fromStats.bytesReceived += bytes;
-      if (capture) await asOwner(owner, () => capture.send(message));
-      await asOwner(owner, () => to.send(message));
+      if (capture) await socketInternals(capture).sendAs(owner, message);
+      await socketInternals(to).sendAs(owner, message);
       toStats.messagesSent++;
       toStats.bytesSent += bytes;
     };

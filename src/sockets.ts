@@ -20,8 +20,11 @@ import {
   xPublisherOptions,
   xSubscriberOptions,
 } from "./options.ts";
-import { registerSocketClass, Socket, type SocketOptions } from "./socket.ts";
+import { registerSocketClasses, Socket, type SocketOptions } from "./socket.ts";
+import { SocketType } from "./socket_types.ts";
 import { readableStreamOf, writableStreamOf } from "./streams.ts";
+
+export { SocketType };
 
 /** The operation of sockets that can send. */
 export interface Writable {
@@ -144,7 +147,8 @@ interface Internals {
   messages(): AsyncIterator<Uint8Array[]>;
 }
 
-const sending = {
+/** The send operations, for {@link allow}. */
+export const sending = {
   send(this: Internals, message: Message): Promise<void> {
     return this.sendMessage(message);
   },
@@ -155,7 +159,8 @@ const sending = {
     return this.trySendMessage(message);
   },
 };
-const receiving = {
+/** The receive operations, for {@link allow}. */
+export const receiving = {
   receive(this: Internals): Promise<Uint8Array[]> {
     return this.receiveMessage();
   },
@@ -171,7 +176,10 @@ const receiving = {
 };
 
 /** Gives a socket class the operations libzmq allows its type. */
-function allow(cls: { prototype: object }, ...operations: object[]): void {
+export function allow(
+  cls: { prototype: object },
+  ...operations: object[]
+): void {
   for (const operations_ of operations) {
     for (const key of Reflect.ownKeys(operations_)) {
       const desc = Object.getOwnPropertyDescriptor(operations_, key)!;
@@ -179,22 +187,6 @@ function allow(cls: { prototype: object }, ...operations: object[]): void {
     }
   }
 }
-
-/** libzmq socket type numbers. */
-export const SocketType = {
-  Pair: 0,
-  Publisher: 1,
-  Subscriber: 2,
-  Request: 3,
-  Reply: 4,
-  Dealer: 5,
-  Router: 6,
-  Pull: 7,
-  Push: 8,
-  XPublisher: 9,
-  XSubscriber: 10,
-  Stream: 11,
-} as const;
 
 /** Options of a {@link Router} or {@link Stream} connection. */
 export interface RouterConnectOptions {
@@ -595,19 +587,17 @@ defineOptions(Stream.prototype, streamOptions);
 export interface Stream
   extends Writable, Readable, OptionProperties<typeof streamOptions> {}
 
-// Explicit pairs (not class names, which bundlers may rename).
-const classesByType: [number, new (options?: SocketOptions) => Socket][] = [
-  [SocketType.Pair, Pair],
-  [SocketType.Publisher, Publisher],
-  [SocketType.Subscriber, Subscriber],
-  [SocketType.Request, Request],
-  [SocketType.Reply, Reply],
-  [SocketType.Dealer, Dealer],
-  [SocketType.Router, Router],
-  [SocketType.Pull, Pull],
-  [SocketType.Push, Push],
-  [SocketType.XPublisher, XPublisher],
-  [SocketType.XSubscriber, XSubscriber],
-  [SocketType.Stream, Stream],
-];
-for (const [type, cls] of classesByType) registerSocketClass(type, cls);
+registerSocketClasses({
+  Pair,
+  Publisher,
+  Subscriber,
+  Request,
+  Reply,
+  Dealer,
+  Router,
+  Pull,
+  Push,
+  XPublisher,
+  XSubscriber,
+  Stream,
+});

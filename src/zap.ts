@@ -8,8 +8,10 @@
 
 import { Context } from "./context.ts";
 import { ZmqError } from "./errors.ts";
+import { EventHub } from "./event_hub.ts";
 import { Router } from "./sockets.ts";
 import { z85Decode, z85Encode } from "./z85.ts";
+import { parseZapRequest, zapReply } from "./zap_protocol.ts";
 
 /**
  * The endpoint libzmq sends ZAP requests to (RFC 27), in each context.
@@ -135,9 +137,6 @@ export class ZapDecisionEvent extends Event {
   }
 }
 
-const decoder = new TextDecoder();
-const VERSION = "1.0";
-
 function strings(what: string, values: Iterable<string>): string[] {
   if (
     values === null || typeof values !== "object" ||
@@ -208,7 +207,7 @@ function curveKey(key: string | Uint8Array): string {
  * console.log(await server.receive());
  * ```
  */
-export class Authenticator extends EventTarget {
+export class Authenticator extends EventHub<{ decision: ZapDecisionEvent }> {
   /** The context whose sockets it serves. */
   readonly context: Context;
   readonly #allow = new Set<string>();
@@ -329,6 +328,7 @@ export class Authenticator extends EventTarget {
       throw err;
     }
     this.#router = router;
+    this.reopen();
     this.#serving = this.#serve(router);
   }
 
@@ -357,6 +357,7 @@ export class Authenticator extends EventTarget {
     await this.#serving;
     this.#serving = undefined;
     await Promise.allSettled([...this.#inFlight]);
+    this.end();
   }
 
   /**
@@ -377,45 +378,6 @@ export class Authenticator extends EventTarget {
   /** Same as {@link Authenticator.stop}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
-  }
-
-  /**
-   * Listens to "decision" events ({@link ZapDecisionEvent}), one per answered
-   * request.
-   *
-   * @example
-   * ```ts
-   * import { Authenticator } from "@deno-zmq/zmq";
-   * await using auth = new Authenticator({ deny: ["192.0.2.7"] });
-   * auth.addEventListener("decision", (event) => {
-   *   if (!event.decision.allowed) console.log("denied", event.decision.request.address);
-   * });
-   * ```
-   */
-  override addEventListener(
-    type: "decision",
-    listener: ((event: ZapDecisionEvent) => void) | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  /** Listens to any event type, as on every EventTarget. */
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  override addEventListener(
-    type: string,
-    listener:
-      | ((event: ZapDecisionEvent) => void)
-      | EventListenerOrEventListenerObject
-      | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void {
-    super.addEventListener(
-      type,
-      listener as EventListenerOrEventListenerObject | null,
-      options,
-    );
   }
 
   /**
@@ -642,47 +604,26 @@ export class Authenticator extends EventTarget {
   }
 
   async #answer(router: Router, frames: Uint8Array[]): Promise<void> {
-    // [routingId, "", version, requestId, domain, address, identity, mechanism, ...credentials]
-    if (frames.length < 3 || frames[1].length !== 0) return; // not a request: no way to answer
-    const [routingId, , versionBytes, requestId] = frames;
-    const reply = (status: string, text: string, userId = "") =>
-      router.send([
-        routingId,
-        null,
-        VERSION,
-        requestId ?? null,
-        status,
-        text,
-        userId,
-        null,
-      ]).catch(() => {/* closed meanwhile: the peer is gone anyway */});
-    if (decoder.decode(versionBytes) !== VERSION || frames.length < 8) {
+    const parsed = parseZapRequest(frames);
+    if (parsed.kind === "ignored") return; // not a request: no way to answer
+    const reply = (status: string, text: string, userId?: string) =>
+      router.send(
+        zapReply(
+          parsed.routingId,
+          parsed.kind === "request"
+            ? parsed.request.requestId
+            : parsed.requestId,
+          status,
+          text,
+          userId,
+        ),
+      ).catch(() => {/* closed meanwhile: the peer is gone anyway */});
+    if (parsed.kind === "malformed") {
       await reply("500", "Malformed ZAP request");
       return;
     }
-    const [domain, address, identity, mechanismBytes, ...credentials] = frames
-      .slice(4);
-    const request: ZapRequest = {
-      domain: decoder.decode(domain),
-      address: decoder.decode(address),
-      identity,
-      mechanism: decoder.decode(mechanismBytes),
-      credentials,
-      requestId,
-    };
-    if (request.mechanism === "PLAIN" && credentials.length === 2) {
-      request.username = decoder.decode(credentials[0]);
-      request.password = decoder.decode(credentials[1]);
-    } else if (
-      request.mechanism === "CURVE" && credentials.length === 1 &&
-      credentials[0].length === 32
-    ) {
-      request.publicKey = z85Encode(credentials[0]);
-    } else if (request.mechanism === "GSSAPI" && credentials.length === 1) {
-      request.principal = decoder.decode(credentials[0]);
-    }
-    const decision = await this.decide(request);
+    const decision = await this.decide(parsed.request);
     await reply(decision.status, decision.statusText, decision.userId);
-    this.dispatchEvent(new ZapDecisionEvent(decision));
+    this.emit(new ZapDecisionEvent(decision));
   }
 }

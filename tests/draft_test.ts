@@ -1,7 +1,8 @@
 // Draft sockets: working on the WASM backend (built with the draft API), and a
 // clear ENOTSUP where libzmq lacks the draft API (Debian's, on FFI).
 import assert from "node:assert/strict";
-import { type Context, ZmqError } from "../mod.ts";
+import { type Context, Pair, ZmqError } from "../mod.ts";
+import { socketClassOf } from "../src/socket.ts";
 import {
   Channel,
   Client,
@@ -147,6 +148,34 @@ draftTest(
     assert.throws(() => b.connectPeer(42 as never), TypeError);
   },
 );
+
+draftTest(
+  "PEER: connectPeer goes through the guards connect has",
+  async (context) => {
+    using peer = new Peer({ context }), pair = new Pair({ context });
+    const paired = endpoint("inproc");
+    await pair.bind(paired);
+    // The inproc type check libzmq 4.3.4 would abort on.
+    assert.throws(() => peer.connectPeer(paired), { code: "ENOCOMPATPROTO" });
+    // An unbound inproc name: connect defers, connectPeer cannot.
+    assert.throws(() => peer.connectPeer(endpoint("inproc")), {
+      code: "ECONNREFUSED",
+    });
+    assert.throws(() => peer.connectPeer("inproc://a\0b"), { code: "EINVAL" });
+    peer.close();
+    assert.throws(() => peer.connectPeer(paired), { code: "ENOTSOCK" });
+  },
+);
+
+draftTest("Socket.fromHandle knows the draft types", (context) => {
+  for (
+    const cls of [Server, Client, Radio, Dish, Gather, Scatter, Peer, Channel]
+  ) {
+    using socket = new cls({ context });
+    assert.equal(socketClassOf(socket.type), cls, cls.name);
+  }
+  return Promise.resolve();
+});
 
 draftTest("draft sockets iterate until closed", async (context) => {
   const server = new Server({ context });

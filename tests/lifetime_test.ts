@@ -117,3 +117,49 @@ Deno.test("a socket dropped without close() is closed by the GC safety net, with
     /a PULL socket \(bind tcp:\/\/127\.0\.0\.1:\d+\) was garbage-collected without close\(\)/,
   );
 });
+
+Deno.test("contexts dropped without close() are collected; referenced ones are still terminated at exit", async () => {
+  using pull = new Pull({ receiveTimeout: 15_000 });
+  await pull.bind("tcp://127.0.0.1:*");
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-ffi",
+      "--v8-flags=--expose-gc",
+      fixture("collected_context.ts"),
+      pull.lastEndpoint,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const [message] = await pull.receive();
+  assert.equal(new TextDecoder().decode(message), "delivered at exit");
+  const { code, stdout, stderr } = await outputOf(child, 20_000);
+  assert.equal(code, 0, stdout + stderr);
+  assert.match(stdout, /collected 5 of 5 after \d+ collections/);
+});
+
+Deno.test("exit does not wait for a Worker parked on a receive", async () => {
+  const start = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-ffi",
+      "--allow-read",
+      "--allow-env",
+      fixture("worker_parked.ts"),
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  try {
+    const { code, stdout, stderr } = await outputOf(child, 10_000);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /exiting/);
+    assert.ok(performance.now() - start < 5_000);
+  } finally {
+    try {
+      child.kill("SIGKILL"); // a hung child must not outlive the test
+    } catch { /* exited */ }
+  }
+});

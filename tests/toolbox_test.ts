@@ -223,6 +223,40 @@ testEach(
   { backends: ["ffi"] },
 );
 
+testEach(
+  "an adopted socket applies the timeouts its creator set in libzmq",
+  async (context) => {
+    const lib = Deno.dlopen("libzmq.so.5", {
+      zmq_socket: { parameters: ["pointer", "i32"], result: "pointer" },
+      zmq_setsockopt: {
+        parameters: ["pointer", "i32", "buffer", "usize"],
+        result: "i32",
+      },
+    });
+    try {
+      const raw = lib.symbols.zmq_socket(
+        Deno.UnsafePointer.create(context.address),
+        7, // PULL
+      );
+      const RCVTIMEO = 27;
+      const fifty = new Uint8Array(new Int32Array([50]).buffer);
+      assert.equal(lib.symbols.zmq_setsockopt(raw, RCVTIMEO, fifty, 4n), 0);
+      using adopted = Socket.fromHandle(raw, undefined, { context }) as Pull;
+      assert.equal(adopted.receiveTimeout, 50);
+      const started = performance.now();
+      await assert.rejects(
+        within(1000, adopted.receive(), "adopted receive"),
+        { code: "EAGAIN" },
+      );
+      const waited = performance.now() - started;
+      assert.ok(waited >= 45 && waited < 500, `rejected after ${waited} ms`);
+    } finally {
+      lib.close();
+    }
+  },
+  { backends: ["ffi"] },
+);
+
 Deno.test("Z85 matches the RFC 32 test vector and rejects malformed input", () => {
   const bytes = new Uint8Array([
     0x86,

@@ -98,6 +98,11 @@ Deno.test("zyredir: one JSON file per online node, written on ENTER, deleted on 
     dir,
     "--duration",
     "12000",
+    // Beacon on loopback, as often as the test's own nodes do.
+    "--address",
+    "127.255.255.255",
+    "--interval",
+    "100",
   );
   const a = new Zyre({
     ...fastOptions(port),

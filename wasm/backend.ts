@@ -18,26 +18,20 @@ import {
   type LibzmqWasmModule,
   loadLibzmqWasm,
 } from "./dist/libzmq_wasm.js";
+import {
+  KEEP_FRAME_MAX as KEEP_MSG_MAX,
+  ZMQ_DONTWAIT as DONTWAIT,
+  ZMQ_EVENTS,
+  ZMQ_MSG_T_SIZE as ZMQ_MSG_SIZE,
+} from "../src/libzmq.ts";
 
-const DONTWAIT = 1;
-const ZMQ_EVENTS = 15;
-const ZMQ_MSG_SIZE = 64;
 /** Frames up to this size are sent with zmq_send from a reused heap buffer. */
 const SEND_BUFFER_SIZE = 8 * 1024;
-/** Frames above this are released right after copying instead of kept in the reused zmq_msg_t. */
-const KEEP_MSG_MAX = 64 * 1024;
 /** Frames up to this size are copied byte by byte (cheaper than a subarray view). */
 const SMALL_COPY = 32;
 
-/** The errno table of the wasm build, completed with the WASI numbers it leaves out. */
-const errnos: ErrnoTable = Object.freeze({
-  EPERM: 63,
-  EBADF: 8,
-  EACCES: 2,
-  ENAMETOOLONG: 37,
-  EPIPE: 64,
-  ...LIBZMQ_WASM_ERRNO,
-});
+/** The errno table of the wasm build (WASI numbers, probed at build time). */
+const errnos: ErrnoTable = LIBZMQ_WASM_ERRNO;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

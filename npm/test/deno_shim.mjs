@@ -29,6 +29,10 @@ const DENO_ONLY = [
     "uses Deno.dlopen",
   ],
   [
+    /^an adopted socket applies the timeouts its creator set/,
+    "uses Deno.dlopen",
+  ],
+  [
     /^echo_stream: plain TCP clients/,
     "uses Deno.connect as the plain TCP client",
   ],
@@ -38,6 +42,10 @@ const DENO_ONLY = [
   ],
   [
     /^a socket dropped without close\(\) is closed by the GC safety net/,
+    "spawns Deno with --v8-flags=--expose-gc",
+  ],
+  [
+    /^contexts dropped without close\(\) are collected/,
     "spawns Deno with --v8-flags=--expose-gc",
   ],
   [/^raw tcp: /, "uses Deno.connect as the raw TCP client"],

@@ -6,6 +6,7 @@
  */
 
 import { Context } from "../context.ts";
+import { EventHub } from "../event_hub.ts";
 import { Router } from "../sockets.ts";
 import { Beacon, type BeaconData, ZRE_DISCOVERY_PORT } from "./beacon.ts";
 import { decodeMessage, ZreDecodeError, type ZreMessage } from "./codec.ts";
@@ -225,12 +226,6 @@ function defaultInterface(beaconAddress: string): string {
   return "0.0.0.0";
 }
 
-interface Subscriber {
-  queue: ZyreEvent[];
-  wake?: () => void;
-  ended: boolean;
-}
-
 type State = "new" | "starting" | "running" | "stopping" | "stopped";
 
 /**
@@ -257,7 +252,7 @@ type State = "new" | "starting" | "running" | "stopping" | "stopped";
  * }
  * ```
  */
-export class Zyre extends EventTarget {
+export class Zyre extends EventHub<Record<ZyreEventType, ZyreEvent>> {
   /** UUID as 32 uppercase hexadecimal digits. */
   readonly uuid: string;
   /** Public name. */
@@ -288,7 +283,6 @@ export class Zyre extends EventTarget {
   readonly #ownGroups = new Set<string>();
   readonly #peers = new Map<string, ZrePeer>();
   readonly #groups = new Map<string, Set<string>>();
-  readonly #subscribers = new Set<Subscriber>();
   #stopping?: Promise<void>;
 
   /**
@@ -389,7 +383,7 @@ export class Zyre extends EventTarget {
       this.#inbox = undefined;
       this.#beacon = undefined;
       this.#state = "stopped";
-      this.#endSubscribers();
+      this.end();
       throw err;
     }
     this.#state = "running";
@@ -431,7 +425,7 @@ export class Zyre extends EventTarget {
     }
     this.#state = "stopped";
     this.#emit({ kind: "STOP", peerId: this.uuid, peerName: this.name });
-    this.#endSubscribers();
+    this.end();
   }
 
   /** Stops the node, for `await using`. */
@@ -611,124 +605,13 @@ export class Zyre extends EventTarget {
    * ```
    */
   events(): AsyncIterableIterator<ZyreEvent> {
-    const sub: Subscriber = { queue: [], ended: this.#state === "stopped" };
-    if (!sub.ended) this.#subscribers.add(sub);
-    const done: IteratorReturnResult<undefined> = {
-      done: true,
-      value: undefined,
-    };
-    const iterator: AsyncIterableIterator<ZyreEvent> = {
-      next: async (): Promise<IteratorResult<ZyreEvent>> => {
-        while (sub.queue.length === 0 && !sub.ended) {
-          await new Promise<void>((resolve) => sub.wake = resolve);
-        }
-        const event = sub.queue.shift();
-        return event ? { done: false, value: event } : done;
-      },
-      return: (): Promise<IteratorResult<ZyreEvent>> => {
-        sub.ended = true;
-        sub.queue.length = 0;
-        this.#subscribers.delete(sub);
-        sub.wake?.();
-        return Promise.resolve(done);
-      },
-      [Symbol.asyncIterator]() {
-        return iterator;
-      },
-    };
-    return iterator;
-  }
-
-  /**
-   * Same as {@link Zyre.events}: `for await (const event of node)`.
-   *
-   * @example
-   * ```ts ignore
-   * for await (const event of node) if (event.kind === "STOP") break;
-   * ```
-   */
-  [Symbol.asyncIterator](): AsyncIterableIterator<ZyreEvent> {
-    return this.events();
-  }
-
-  /**
-   * Listens to one kind of event ("enter", "exit", "join", "leave",
-   * "whisper", "shout", "evasive", "silent", "stop").
-   *
-   * @example
-   * ```ts ignore
-   * node.addEventListener("whisper", (event) => console.log(event.message));
-   * ```
-   */
-  override addEventListener(
-    type: ZyreEventType,
-    listener: ((event: ZyreEvent) => void) | {
-      handleEvent(event: ZyreEvent): void;
-    } | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  /** Listens to any event type, as on every `EventTarget`. */
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void {
-    super.addEventListener(type, listener, options);
-  }
-
-  /**
-   * Stops listening.
-   *
-   * @example
-   * ```ts ignore
-   * node.removeEventListener("whisper", onWhisper);
-   * ```
-   */
-  override removeEventListener(
-    type: ZyreEventType,
-    listener: ((event: ZyreEvent) => void) | {
-      handleEvent(event: ZyreEvent): void;
-    } | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  /** Stops listening, as on every `EventTarget`. */
-  override removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  override removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void {
-    super.removeEventListener(type, listener, options);
+    return this[Symbol.asyncIterator]();
   }
 
   // ---- internals ------------------------------------------------------------
 
   #emit(detail: ZyreEventDetail): void {
-    const event = new ZyreEvent(detail);
-    for (const sub of this.#subscribers) {
-      sub.queue.push(event);
-      sub.wake?.();
-      sub.wake = undefined;
-    }
-    this.dispatchEvent(event);
-  }
-
-  #endSubscribers(): void {
-    for (const sub of this.#subscribers) {
-      sub.ended = true;
-      sub.wake?.();
-      sub.wake = undefined;
-    }
-    this.#subscribers.clear();
+    this.emit(new ZyreEvent(detail));
   }
 
   #sendAll(message: OutgoingMessage): void {
