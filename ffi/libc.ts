@@ -65,8 +65,9 @@ export const LIBC_FUNCTIONS = {
     result: "address",
     optional: true,
   },
+  // The destructor is a function pointer, `void (*)(void *)`: a libzmq function.
   pthread_key_create: {
-    c: "int pthread_key_create(pthread_key_t *key, void (*destructor)(void *))",
+    c: "int pthread_key_create(pthread_key_t *key, void *destructor)",
     args: ["memory", "address"],
     result: "int",
     optional: true,
