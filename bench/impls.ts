@@ -12,34 +12,62 @@ import type { BenchCase, ImplId, Scenario } from "./cases.ts";
 import type { Command, Plan } from "./process.ts";
 import { paths } from "./paths.ts";
 
-/** Roles of the scenarios: which process binds, which measures. */
+/**
+ * Roles of the scenarios: which process binds, which measures (`native`,
+ * `nativeServer`: the native programs, when they are not named after the role).
+ */
 const scenarioRoles: Record<
   Scenario,
   {
     server?: string;
     client: string;
+    native?: string;
+    nativeServer?: string;
     resultFrom: "server" | "client";
-    pinned?: boolean;
   }
 > = {
   throughput: { server: "thr_pull", client: "thr_push", resultFrom: "server" },
-  latency: {
-    server: "lat_rep",
-    client: "lat_req",
-    resultFrom: "client",
-    pinned: true,
+  batch: {
+    server: "thr_pull_batch",
+    client: "thr_push_batch",
+    native: "thr_push",
+    nativeServer: "thr_pull",
+    resultFrom: "server",
   },
+  latency: { server: "lat_rep", client: "lat_req", resultFrom: "client" },
   inproc: { client: "thr_inproc", resultFrom: "client" },
+  // Native's inproc reference already runs its sender on a second thread.
+  "inproc-worker": {
+    client: "thr_inproc_worker",
+    native: "thr_inproc",
+    resultFrom: "client",
+  },
   single: { client: "thr_single", resultFrom: "client" },
   memory: { client: "mem", resultFrom: "client" },
+  sockets: { client: "mem_sockets", resultFrom: "client" },
 };
 
-/** The command running ROLE for implementation IMPL (BACKEND: deno-zmq's backend, if not the default). */
+/**
+ * The scenarios whose two processes can be pinned to different cores, so
+ * that neither side's helper threads (libzmq I/O, V8, Python) take the
+ * other side's core.
+ */
+export const pinnable: readonly Scenario[] = ["throughput", "batch", "latency"];
+
+/** The role that measures memory per socket: JS runtimes expose `gc` to it. */
+const MEMORY_ROLE = "mem_sockets";
+
+/**
+ * The command running ROLE for implementation IMPL (BACKEND: deno-zmq's
+ * backend, if not the default; PROFILE: where deno-zmq on Deno writes a CPU
+ * profile, if anywhere).
+ */
 function command(
   impl: ImplId,
   role: string,
   args: string[],
   backend?: string,
+  profile?: string,
 ): string[] {
   switch (impl) {
     case "native":
@@ -49,6 +77,8 @@ function command(
         Deno.execPath(),
         "run",
         "-A",
+        ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}/${role}`] : []),
+        ...(role === MEMORY_ROLE ? ["--v8-flags=--expose-gc"] : []),
         paths.denoLauncher,
         role,
         ...args,
@@ -57,6 +87,7 @@ function command(
     case "zeromqjs":
       return [
         "node",
+        ...(role === MEMORY_ROLE ? ["--expose-gc"] : []),
         paths.nodeLauncher,
         `zeromq:${paths.zeromqJs}`,
         role,
@@ -65,6 +96,7 @@ function command(
     case "node-ours":
       return [
         "node",
+        ...(role === MEMORY_ROLE ? ["--expose-gc"] : []),
         paths.nodeLauncher,
         `ours:${paths.npmDist}`,
         role,
@@ -95,8 +127,10 @@ export interface PlanOptions {
   count: number;
   /** Kill the run after this many milliseconds. */
   timeoutMs: number;
-  /** CPU lists for the server and the client of pinned scenarios (undefined: no pinning). */
+  /** CPU lists for the server and the client (undefined: no pinning). */
   pinning?: readonly [string, string];
+  /** Write CPU profiles of deno-zmq on Deno under this directory (one per case and role). */
+  profileDir?: string;
 }
 
 /** The processes that run one case once for one implementation. */
@@ -111,24 +145,36 @@ export function planFor(
     String(options.count),
     String(benchCase.size),
   ];
-  // deno-zmq's single-threaded case is its WASM backend; native runs the same one-thread loop.
-  const backend = benchCase.scenario === "single" ? "wasm" : undefined;
+  // On WASM cases native runs the same loop on libzmq itself.
+  const backend = benchCase.backend;
+  const profile = options.profileDir
+    ? `${options.profileDir}/${benchCase.id}`
+    : undefined;
   const pin = (argv: string[], cpus: string | undefined): Command => ({
-    argv: roles.pinned && cpus ? ["taskset", "-c", cpus, ...argv] : argv,
+    argv: cpus ? ["taskset", "-c", cpus, ...argv] : argv,
   });
-  const server = roles.server;
+  const client = impl === "native" && roles.native
+    ? roles.native
+    : roles.client;
+  const server = impl === "native" && roles.nativeServer
+    ? roles.nativeServer
+    : roles.server;
   return {
     server: server
-      ? pin(command(impl, server, args, backend), options.pinning?.[0])
+      ? pin(
+        command(impl, server, args, backend, profile),
+        options.pinning?.[0],
+      )
       : undefined,
     // The client gets the endpoint the server actually bound (tcp port resolved).
     client: (endpoint) =>
       pin(
         command(
           impl,
-          roles.client,
+          client,
           server ? [endpoint, ...args.slice(1)] : args,
           backend,
+          profile,
         ),
         options.pinning?.[1],
       ),

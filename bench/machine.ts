@@ -29,6 +29,8 @@ export interface MachineInfo {
   pyzmq: string;
   /** ISO date and time of the run. */
   date: string;
+  /** The 1-minute load average when the run started (other work on the machine). */
+  load: number;
 }
 
 async function firstLine(argv: string[], cwd?: string): Promise<string> {
@@ -66,6 +68,7 @@ export async function machineInfo(): Promise<MachineInfo> {
       "import zmq; print(f'{zmq.__version__} (libzmq {zmq.zmq_version()})')",
     ]),
     date: new Date().toISOString(),
+    load: Number((await readText("/proc/loadavg")).split(" ")[0]) || 0,
   };
 }
 

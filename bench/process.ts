@@ -4,6 +4,8 @@
  *
  * - `ready ENDPOINT`: a binding side is bound (ENDPOINT as resolved: tcp port, ipc path);
  * - `result VALUE [key=value ...]`: the measurement, printed last by the measuring side;
+ * - `cpu SECONDS`: the CPU time (user + system, every thread) a side spent over
+ *   the measured interval, printed by each side;
  * - `na REASON`: this implementation cannot run the case here.
  *
  * A client started after a server gets its stdin closed once the server has
@@ -31,8 +33,13 @@ export type Outcome =
     value: number;
     /** Additional `key=value` figures of the result line. */
     extra: Record<string, number>;
+    /** CPU seconds each process reported (`cpu` lines), by its part in the plan. */
+    cpu: Partial<Record<Side, number>>;
   }
   | { status: "na" | "error"; reason: string };
+
+/** A process' part in a plan. */
+export type Side = "server" | "client";
 
 /** Two cooperating processes (or one), and which of them prints the result. */
 export interface Plan {
@@ -163,10 +170,19 @@ function parseResult(child: Child): Outcome {
     extra[key] = Number(text);
   }
   const number = Number(value);
-  return Number.isFinite(number) ? { status: "ok", value: number, extra } : {
-    status: "error",
-    reason: `${child.name} printed a bad result: ${line}`,
-  };
+  return Number.isFinite(number)
+    ? { status: "ok", value: number, extra, cpu: {} }
+    : {
+      status: "error",
+      reason: `${child.name} printed a bad result: ${line}`,
+    };
+}
+
+/** The CPU seconds of a process' last `cpu` line, if it printed one. */
+function cpuOf(child: Child): number | undefined {
+  const line = child.lines.findLast((l) => l.startsWith("cpu "));
+  const seconds = line === undefined ? NaN : Number(line.slice(4));
+  return Number.isFinite(seconds) ? seconds : undefined;
 }
 
 function failed(child: Child, what: string): Outcome {
@@ -230,9 +246,18 @@ export async function runPlan(plan: Plan): Promise<Outcome> {
         `exited with code ${await (child as Child).done}`,
       );
     }
-    return parseResult(
+    const outcome = parseResult(
       plan.resultFrom === "server" && server ? server : client,
     );
+    if (outcome.status === "ok") {
+      for (
+        const [side, child] of [["server", server], ["client", client]] as const
+      ) {
+        const seconds = child && cpuOf(child);
+        if (seconds !== undefined) outcome.cpu[side] = seconds;
+      }
+    }
+    return outcome;
   } finally {
     clearTimeout(timer);
     for (const child of children) child.kill();

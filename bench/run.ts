@@ -4,17 +4,24 @@
  * implementations within each repetition.
  *
  *   deno run -A bench/run.ts [--quick] [--reps N] [--only TEXT] [--timeout SECONDS]
+ *                            [--pin all|latency|none] [--profile DIR]
  *                            [--json FILE] [--svg FILE]
  *
  * --quick runs each case once with small counts (under a minute: checks that
  * every case runs; its figures are not meant for the targets). --only keeps
- * the cases whose id or label contains TEXT. Targets are printed as
- * PASS/FAIL per case; the exit code is 0 unless the harness itself failed.
+ * the cases whose id or label contains TEXT. --pin chooses which two-process
+ * cases run their processes on different cores (taskset; default all: the
+ * throughput and latency cases). --profile writes a CPU profile of every
+ * deno-zmq (Deno) process under DIR/CASE/ROLE/ (summarize them with
+ * bench/profile_summary.ts). Targets are printed as PASS/FAIL per case
+ * from medians (in brackets with fewer than 5 runs: indicative); the exit
+ * code is 0 unless the harness itself failed.
  *
  * @module
  */
 
-import { type BenchCase, cases, implLabels } from "./cases.ts";
+import { type BenchCase, cases, implLabels, type Scenario } from "./cases.ts";
+import { pinnable } from "./impls.ts";
 import { describe, machineInfo } from "./machine.ts";
 import { capture } from "./process.ts";
 import { formatValue, renderTable, reportCase } from "./report.ts";
@@ -26,14 +33,21 @@ import { renderSvg } from "./svg.ts";
 interface Options {
   quick: boolean;
   repetitions: number;
+  pinned: readonly Scenario[];
   timeoutMs: number;
   only?: string;
+  profile?: string;
   json?: string;
   svg?: string;
 }
 
 function parseArgs(args: string[]): Options {
-  const options: Options = { quick: false, repetitions: 5, timeoutMs: 120_000 };
+  const options: Options = {
+    quick: false,
+    repetitions: 5,
+    timeoutMs: 120_000,
+    pinned: pinnable,
+  };
   let reps: number | undefined;
   let timeout: number | undefined;
   for (let i = 0; i < args.length; i++) {
@@ -52,8 +66,24 @@ function parseArgs(args: string[]): Options {
       case "--timeout":
         timeout = Number(value()) * 1000;
         break;
+      case "--pin": {
+        const choice = value();
+        const choices: Record<string, readonly Scenario[]> = {
+          all: pinnable,
+          latency: ["latency"],
+          none: [],
+        };
+        if (!choices[choice]) {
+          throw new Error(`--pin takes all, latency or none, not ${choice}`);
+        }
+        options.pinned = choices[choice];
+        break;
+      }
       case "--only":
         options.only = value();
+        break;
+      case "--profile":
+        options.profile = value();
         break;
       case "--json":
         options.json = value();
@@ -72,7 +102,7 @@ function parseArgs(args: string[]): Options {
   return options;
 }
 
-/** CPU lists to pin the latency server and client to, when there are 2+ cores and taskset. */
+/** CPU lists to pin servers and clients to, when there are 2+ cores and taskset. */
 async function pinning(): Promise<readonly [string, string] | undefined> {
   if (navigator.hardwareConcurrency < 2) return undefined;
   const { code } = await capture(["taskset", "-c", "0", "true"]);
@@ -86,12 +116,14 @@ const selected: BenchCase[] = cases.filter((c) =>
 );
 const unavailable = await prepare();
 const machine = await machineInfo();
-const pinned = await pinning();
+const pinned = options.pinned.length ? await pinning() : undefined;
 console.error(`[bench] ${describe(machine)}`);
 console.error(
   `[bench] ${selected.length} cases x ${options.repetitions} repetition(s)` +
-    `${options.quick ? " (quick)" : ""}; latency ${
-      pinned ? "pinned to cpus 0/1" : "not pinned"
+    `${options.quick ? " (quick)" : ""}; ${
+      pinned
+        ? `${options.pinned.join(" and ")} pinned to cpus 0/1`
+        : "not pinned"
     }`,
 );
 
@@ -102,6 +134,8 @@ for (const benchCase of selected) {
     repetitions: options.repetitions,
     timeoutMs: options.timeoutMs,
     pinning: pinned,
+    pinned: options.pinned,
+    profileDir: options.profile,
     unavailable,
     onRun: (c, impl, repetition, outcome) => {
       const shown = outcome.status === "ok"
@@ -121,7 +155,9 @@ console.log(
   `\n${
     describe(machine)
   }; ${machine.date}. ${options.repetitions} repetition(s), ` +
-    `${seconds.toFixed(1)} s. The machine may be shared: figures are noisy.`,
+    `${seconds.toFixed(1)} s; ${
+      pinned ? `${options.pinned.join(" and ")} pinned` : "nothing pinned"
+    }; load average ${machine.load} at the start.`,
 );
 
 if (options.json) {
@@ -129,7 +165,7 @@ if (options.json) {
     machine,
     quick: options.quick,
     repetitions: options.repetitions,
-    latencyPinned: pinned !== undefined,
+    pinned: pinned ? options.pinned : [],
     durationSeconds: Number(seconds.toFixed(1)),
     cases: reports,
   };

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { BenchCase, ImplId } from "./cases.ts";
+import type { BenchCase, ImplId, Scenario } from "./cases.ts";
 import { cleanupIpc, planFor } from "./impls.ts";
 import { type Outcome, runPlan } from "./process.ts";
 
@@ -18,8 +18,12 @@ export interface RunOptions {
   repetitions: number;
   /** Per run (one implementation, one repetition). */
   timeoutMs: number;
-  /** CPU lists for server and client of the latency cases; undefined on 1 core. */
+  /** CPU lists for server and client; undefined on 1 core or without taskset. */
   pinning?: readonly [string, string];
+  /** The scenarios to pin (when `pinning` is set). */
+  pinned: readonly Scenario[];
+  /** Where deno-zmq on Deno writes CPU profiles, if anywhere. */
+  profileDir?: string;
   /** Implementations that cannot run here, with the reason. */
   unavailable: Partial<Record<ImplId, string>>;
   /** Called after every run, for progress output. */
@@ -37,6 +41,8 @@ export interface CaseRun {
   benchCase: BenchCase;
   /** Outcomes per implementation. */
   outcomes: Partial<Record<ImplId, Outcome[]>>;
+  /** Messages (or round trips, or sockets) per run. */
+  count: number;
 }
 
 /** Runs BENCHCASE options.repetitions times for each of its implementations. */
@@ -58,7 +64,10 @@ export async function runCase(
           planFor(benchCase, impl, {
             count,
             timeoutMs: options.timeoutMs,
-            pinning: options.pinning,
+            profileDir: options.profileDir,
+            pinning: options.pinned.includes(benchCase.scenario)
+              ? options.pinning
+              : undefined,
           }),
         );
       runs.push(outcome);
@@ -66,5 +75,5 @@ export async function runCase(
     }
   }
   await cleanupIpc();
-  return { benchCase, outcomes };
+  return { benchCase, outcomes, count };
 }

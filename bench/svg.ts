@@ -51,7 +51,8 @@ export function renderSvg(
   machine: MachineInfo,
   repetitions: number,
 ): string {
-  const charted = reports.filter((r) => r.impls.native);
+  // Memory cases are footnotes: the chart is about speed.
+  const charted = reports.filter((r) => r.impls.native && r.unit !== "MB");
   const series: ImplId[] = [
     "ours",
     ...peerIds.filter((p) => charted.some((r) => r.impls[p])),
@@ -115,7 +116,11 @@ export function renderSvg(
         text(
           LABEL_WIDTH + w + 4,
           by + BAR - 3,
-          `${s.toFixed(2)}x`,
+          `${s.toFixed(2)}x${
+            impl === "ours" && r.impls.ours?.spread !== undefined
+              ? ` (spread ${(r.impls.ours.spread * 100).toFixed(0)}%)`
+              : ""
+          }`,
           `font-size="10"`,
         ),
       );
@@ -177,15 +182,21 @@ export function renderSvg(
   );
 
   const footer = [
-    `Relative speed = native time / time for round trips, msg/s / native msg/s for throughput. Medians of ${repetitions} run(s).`,
-    ...reports.filter((r) => !r.impls.native).map((r) => {
-      const ours = r.impls.ours?.summary;
-      const figure = ours ? formatValue(ours.median, r.unit) : "n/a";
-      return `${r.label}: ${figure} (target ${r.targetText}) ${r.verdict}`;
+    `Relative speed = native time / time for round trips, msg/s / native msg/s for throughput. Medians of ${repetitions} run(s); spread = (max - min) / median.`,
+    ...reports.filter((r) => !charted.includes(r)).map((r) => {
+      const figure = (impl: ImplId) => {
+        const summary = r.impls[impl]?.summary;
+        return summary ? formatValue(summary.median, r.unit) : "n/a";
+      };
+      const native = r.impls.native ? `, native ${figure("native")}` : "";
+      const target = r.targetText
+        ? ` (target ${r.targetText}) ${r.verdict}`
+        : "";
+      return `${r.label}: ours ${figure("ours")}${native}${target}`;
     }),
     `${describe(machine)}; ${
       machine.date.slice(0, 16).replace("T", " ")
-    } UTC. Shared machine: figures are noisy.`,
+    } UTC; load average ${machine.load} at the start.`,
   ];
   const height = bottom + 34 + footer.length * 16;
   return [

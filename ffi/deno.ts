@@ -38,7 +38,7 @@ function permissionError(cause: unknown): ZmqError {
   return new ZmqError(
     "EACCES",
     0,
-    "Loading libzmq needs the FFI permission: run with --allow-ffi, or use the WASM backend for inproc",
+    "Loading libzmq needs the FFI permission: run with --allow-ffi, or use the WASM backend (inproc with no permission, tcp with --allow-net)",
     { cause },
   );
 }

@@ -50,7 +50,7 @@ function loadKoffi(): Koffi {
       "ENOENT",
       0,
       "The FFI backend on Node needs the koffi package (a dependency of deno-zmq): " +
-        "reinstall deno-zmq, or use the WASM backend for inproc",
+        "reinstall deno-zmq, or use the WASM backend (inproc, tcp and ipc with no native library)",
       { cause: err },
     );
   }

@@ -19,6 +19,14 @@ export type Handle = unknown;
 /** Which libzmq binding a {@link Backend} is. */
 export type BackendKind = "ffi" | "wasm";
 
+/** What {@link Backend.prepareBind} resolves with. */
+export interface PreparedBind {
+  /** The endpoint to give `zmq_bind`. */
+  endpoint: string;
+  /** Frees what the bind did not take (call once, whatever happened). */
+  release(): void;
+}
+
 /** A libzmq binding. Every call is synchronous and never blocks. */
 export interface Backend {
   /** Which binding this is. */
@@ -68,10 +76,29 @@ export interface Backend {
   events(socket: Handle): number;
 
   /**
-   * Why this backend cannot use an endpoint at all (e.g. tcp:// on WASM), as
-   * an error to throw; undefined when libzmq should decide.
+   * Why this backend cannot use an endpoint for a call (e.g. udp:// on WASM,
+   * or a missing network permission), as an error to throw; undefined when
+   * libzmq should decide.
    */
-  unsupportedEndpoint?(endpoint: string): ZmqError | undefined;
+  unsupportedEndpoint?(
+    endpoint: string,
+    call: "bind" | "connect" | "unbind" | "disconnect",
+  ): ZmqError | undefined;
+  /**
+   * Work a bind needs before `zmq_bind` (the WASM backend opens the host
+   * listener, asynchronously on Node): resolves with the endpoint to bind
+   * (a wildcard port made concrete) and a `release` to call after the bind,
+   * which frees what the bind did not take. Undefined: bind as given.
+   */
+  prepareBind?(
+    socket: Handle,
+    endpoint: string,
+  ): Promise<PreparedBind> | undefined;
+  /**
+   * {@link Backend.prepareBind} for a synchronous bind: throws a ZmqError
+   * where the work cannot be done synchronously (listening on Node).
+   */
+  prepareBindSync?(socket: Handle, endpoint: string): PreparedBind | undefined;
 
   /** `zmq_bind`. */
   bind(socket: Handle, endpoint: string): number;

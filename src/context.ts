@@ -72,7 +72,7 @@ type SharingOptions = ContextOptions & { [shareKey]?: Handle };
 
 /** Options for {@link Context}. */
 export interface ContextOptions extends OptionInit<typeof contextOptions> {
-  /** Which libzmq to use: "ffi" (system libzmq), "wasm" (inproc only) or "auto" (default). */
+  /** Which libzmq to use: "ffi" (system libzmq), "wasm" (libzmq in WebAssembly: inproc, tcp, ipc) or "auto" (default). */
   backend?: BackendChoice;
 }
 

@@ -37,7 +37,8 @@ export class Endpoints {
   // inproc endpoints this socket is bound to: unbound on close, because libzmq
   // releases an inproc name only later on its reaper thread, and an
   // immediate rebind of the name would fail with EADDRINUSE.
-  readonly #inprocBinds = new Set<string>();
+  // Made on the first inproc bind (an idle socket has none).
+  #inprocBinds: Set<string> | undefined;
   #remote = false;
 
   constructor(
@@ -80,7 +81,7 @@ export class Endpoints {
         { endpoint },
       );
     }
-    const unsupported = b.unsupportedEndpoint?.(endpoint);
+    const unsupported = b.unsupportedEndpoint?.(endpoint, call);
     if (unsupported) throw unsupported;
     const inproc = endpoint.startsWith("inproc://");
     const attaching = call === "bind" || call === "connect";
@@ -121,10 +122,10 @@ export class Endpoints {
       if (attaching) this.#remote = true;
     } else if (call === "bind") {
       registry.bound(endpoint, this, this.#type);
-      this.#inprocBinds.add(endpoint);
+      (this.#inprocBinds ??= new Set()).add(endpoint);
     } else if (call === "unbind") {
       registry.forget(this, endpoint);
-      this.#inprocBinds.delete(endpoint);
+      this.#inprocBinds?.delete(endpoint);
     }
     if (call === "bind" || call === "connect") {
       this.#owner.attached(call, endpoint);
@@ -134,8 +135,10 @@ export class Endpoints {
 
   /** On close: releases the inproc names now, and forgets the deferred connects. */
   close(): void {
-    for (const endpoint of this.#inprocBinds) this.#b.unbind(this.#h, endpoint);
-    this.#inprocBinds.clear();
+    for (const endpoint of this.#inprocBinds ?? []) {
+      this.#b.unbind(this.#h, endpoint);
+    }
+    this.#inprocBinds = undefined;
     this.#ctx.inproc.forget(this);
   }
 }

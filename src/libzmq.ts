@@ -65,9 +65,9 @@ export interface CFunction {
 /**
  * libzmq 4.3 functions, in the WASM build's export order.
  *
- * Native-only entries are the ones that need threads (the proxy) or a crypto
- * library (CURVE) the WASM build lacks; WASM-only entries are the ones only
- * the heap-based binding needs.
+ * Native-only entries are the ones that need threads (the proxy) the WASM
+ * build lacks; WASM-only entries are the ones only the heap-based binding
+ * needs, and the single-threaded build's own (wasm/libzmq-wasm.patch).
  */
 export const LIBZMQ_FUNCTIONS = {
   zmq_ctx_new: { c: "void *zmq_ctx_new(void)", args: [], result: "handle" },
@@ -254,17 +254,18 @@ export const LIBZMQ_FUNCTIONS = {
     in: "native",
     blocking: true,
   },
+  // The WASM build has CURVE through libzmq's bundled tweetnacl.
   zmq_curve_keypair: {
     c: "int zmq_curve_keypair(char *public_key, char *secret_key)",
     args: ["memory", "memory"],
     result: "int",
-    in: "native",
+    wasm: "Writes a new Z85 key pair (41 bytes each, NUL-terminated); 0 or -1.",
   },
   zmq_curve_public: {
     c: "int zmq_curve_public(char *public_key, const char *secret_key)",
     args: ["memory", "string"],
     result: "int",
-    in: "native",
+    wasm: "Writes the Z85 public key (41 bytes) of a Z85 secret key; 0 or -1.",
   },
   zmq_msg_set_routing_id: {
     c: "int zmq_msg_set_routing_id(zmq_msg_t *msg, uint32_t routingId)",
@@ -322,6 +323,30 @@ export const LIBZMQ_FUNCTIONS = {
     wasm:
       "Runs the reaper (and I/O thread) loops of every context until nothing is\n" +
       "pending; returns the number of events handled. Never blocks.",
+  },
+  // Added by wasm/libzmq-wasm.patch for the network (wasm/net/).
+  zmq_wasm_next_timer: {
+    c: "int zmq_wasm_next_timer(void)",
+    args: [],
+    result: "int",
+    in: "wasm",
+    wasm:
+      "Milliseconds until libzmq's earliest timer (as of the last pump), or -1.",
+  },
+  zmq_wasm_fd_open: {
+    c: "int zmq_wasm_fd_open(void)",
+    args: [],
+    result: "int",
+    in: "wasm",
+    wasm:
+      "A file descriptor for a host socket (shares the signalers' fd space).",
+  },
+  zmq_wasm_fd_close: {
+    c: "void zmq_wasm_fd_close(int fd)",
+    args: ["int"],
+    result: "void",
+    in: "wasm",
+    wasm: "Releases a descriptor from zmq_wasm_fd_open.",
   },
 } as const satisfies Record<string, CFunction>;
 

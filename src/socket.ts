@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { Backend, Handle } from "./backend.ts";
+import type { Backend, Handle, PreparedBind } from "./backend.ts";
 import { ZMQ_POLLIN as POLLIN, ZMQ_POLLOUT as POLLOUT } from "./libzmq.ts";
 import { Context, type ContextInternals, internals } from "./context.ts";
 import { closedSocketError, ZmqError } from "./errors.ts";
@@ -80,7 +80,9 @@ export class Socket {
   readonly #type: number;
   // Queues, timeouts, the service loop and parking (see socket_engine.ts).
   readonly #engine: SocketEngine;
-  readonly #written = new Map<string, unknown>();
+  // Values of write-only options; made on first use, as most sockets have none
+  // (each empty Map or Set costs an idle socket ~0.2 KB).
+  #written: Map<string, unknown> | undefined;
   // Set while another component (a running Proxy) owns the socket.
   #owner: SocketOwner | null = null;
   #closeWhenReleased = false;
@@ -322,8 +324,14 @@ export class Socket {
    */
   bind(endpoint: string): Promise<void> {
     try {
-      this.bindSync(endpoint);
-      return RESOLVED;
+      const prepared = typeof endpoint === "string" && !this.#engine.closed
+        ? this.#b.prepareBind?.(this.#h, endpoint)
+        : undefined;
+      if (!prepared) {
+        this.bindSync(endpoint);
+        return RESOLVED;
+      }
+      return prepared.then((bind) => this.#bindPrepared(bind));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -342,7 +350,19 @@ export class Socket {
    * ```
    */
   bindSync(endpoint: string): void {
-    this.#endpointCall("bind", endpoint);
+    const prepared = typeof endpoint === "string" && !this.#engine.closed
+      ? this.#b.prepareBindSync?.(this.#h, endpoint)
+      : undefined;
+    if (prepared) this.#bindPrepared(prepared);
+    else this.#endpointCall("bind", endpoint);
+  }
+
+  #bindPrepared(bind: PreparedBind): void {
+    try {
+      this.#endpointCall("bind", bind.endpoint);
+    } finally {
+      bind.release();
+    }
   }
 
   /**
@@ -617,7 +637,7 @@ export class Socket {
   /** @ignore */
   [optionGet](name: string, spec: OptionSpec): unknown {
     this.#assertOpen();
-    if (spec.access === "w") return this.#written.get(name);
+    if (spec.access === "w") return this.#written?.get(name);
     let into = new Uint8Array(readBufferSize(spec));
     let length = this.#b.getOption(this.#h, spec.id, into);
     // Strings (such as a long inproc lastEndpoint) may need a bigger buffer.
@@ -639,7 +659,7 @@ export class Socket {
     if (this.#b.setOption(this.#h, spec.id, bytes) !== 0) {
       throw this.#optionError(name, spec);
     }
-    if (spec.access === "w") this.#written.set(name, value);
+    if (spec.access === "w") (this.#written ??= new Map()).set(name, value);
     // Timeouts are applied by the queues above libzmq: keep libzmq's value at hand.
     if (
       spec.id === socketOptions.sendTimeout.id ||

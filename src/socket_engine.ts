@@ -74,6 +74,9 @@ function settle<T extends Pending<never> | PendingReceive | PendingSend>(
   return op;
 }
 
+/** Never added to: the observers of every socket that has none. */
+const NO_OBSERVERS = new Set<() => void>();
+
 /** What the engine asks of its socket. */
 export interface EngineHost {
   /** Throws unless anyone may use the socket now (for the iterator's calls). */
@@ -100,8 +103,9 @@ export class SocketEngine {
   /** libzmq's RCVTIMEO, which the receive queue applies. */
   receiveTimeout = -1;
   readonly #wake = () => this.#service();
-  // Callbacks of pollers and monitors interested in this socket's readiness.
-  readonly #observers = new Set<() => void>();
+  // Callbacks of pollers and monitors interested in this socket's readiness;
+  // the shared empty set until the first observer (idle sockets have none).
+  #observers: Set<() => void> = NO_OBSERVERS;
   // Draft sockets: which per-message property received messages carry.
   #metadata: "routingId" | "group" | null = null;
 
@@ -393,6 +397,7 @@ export class SocketEngine {
   /** Calls `observer` whenever readiness may have changed; returns the undo. */
   observe(observer: () => void): () => void {
     if (this.#closed) throw closedSocketError(this.#b.errnos);
+    if (this.#observers === NO_OBSERVERS) this.#observers = new Set();
     this.#observers.add(observer);
     this.#park();
     return () => {

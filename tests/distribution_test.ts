@@ -125,7 +125,7 @@ Deno.test("deno publish --dry-run passes on a clean tree and publishes only the 
     );
     assert.ok(files.includes("/mod.ts") && files.includes(WASM_LOADER), text);
     const outside = files.filter((f) =>
-      !/^\/(mod\.ts|deno\.json|README\.md|LICENSE|(src|ffi)\/.*\.ts|wasm\/\w+\.ts|wasm\/dist\/.*)$/
+      !/^\/(mod\.ts|deno\.json|README\.md|LICENSE|(src|ffi)\/.*\.ts|wasm\/(net\/)?\w+\.ts|wasm\/dist\/.*)$/
         .test(f) ||
       f.endsWith("_test.ts")
     );

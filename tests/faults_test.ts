@@ -5,7 +5,14 @@
 // Long versions (more kills, more messages): DENO_ZMQ_SOAK=1.
 import assert from "node:assert/strict";
 import { Context, Pull, Push, Request, type Socket, ZmqError } from "../mod.ts";
-import { backends, endpoint, sleep, text, within } from "./helpers.ts";
+import {
+  backends,
+  endpoint,
+  sleep,
+  testEach,
+  text,
+  within,
+} from "./helpers.ts";
 
 const SOAK = (() => {
   try {
@@ -159,170 +166,181 @@ function unusedPort(): number {
   return port;
 }
 
-Deno.test("faults: a PUSH peer SIGKILLed mid-stream; the PULL waits, times out with EAGAIN, and resumes when the peer restarts on the same port", async () => {
-  await using context = new Context({ backend: "ffi" });
-  let peer = await Peer.start("push", "tcp://127.0.0.1:*", "0");
-  try {
-    using pull = new Pull({ context, receiveHighWaterMark: 100 });
-    pull.connect(peer.endpoint);
-    const rounds = SOAK ? 20 : 2;
-    let expected = 0;
-    for (let round = 0; round < rounds; round++) {
-      // A steady stream, in order.
-      const end = expected + 2000;
-      for (; expected < end; expected++) {
+testEach(
+  "faults: a PUSH peer SIGKILLed mid-stream; the PULL waits, times out with EAGAIN, and resumes when the peer restarts on the same port",
+  async (context) => {
+    let peer = await Peer.start("push", "tcp://127.0.0.1:*", "0");
+    try {
+      using pull = new Pull({ context, receiveHighWaterMark: 100 });
+      pull.connect(peer.endpoint);
+      const rounds = SOAK ? 20 : 2;
+      let expected = 0;
+      for (let round = 0; round < rounds; round++) {
+        // A steady stream, in order.
+        const end = expected + 2000;
+        for (; expected < end; expected++) {
+          assert.equal(num(await within(5000, pull.receive())), expected);
+        }
+        await peer.kill();
+        // What was in flight may still arrive, in order; then nothing: EAGAIN.
+        pull.receiveTimeout = 200;
+        for (;;) {
+          try {
+            assert.equal(num(await within(5000, pull.receive())), expected++);
+          } catch (err) {
+            expected--;
+            isCode("EAGAIN")(err);
+            break;
+          }
+        }
+        // A receive without a timeout stays pending while the peer is gone...
+        pull.receiveTimeout = -1;
+        const pending = pull.receive();
+        assert.ok(
+          await stillPending(pending, 300),
+          "receive settled without a peer",
+        );
+        // ...and is served once the peer is back on the same port (reconnect).
+        expected = (round + 1) * 1_000_000;
+        peer = await Peer.start("push", peer.endpoint, `${expected}`);
+        assert.equal(
+          num(await within(5000, pending, "receive after restart")),
+          expected++,
+        );
+      }
+      for (let i = 0; i < 100; i++, expected++) {
         assert.equal(num(await within(5000, pull.receive())), expected);
       }
+    } finally {
+      await peer.kill(true);
+    }
+  },
+);
+
+testEach(
+  "faults: a PULL peer SIGKILLed; sends queue up to the HWM, then wait (or time out with EAGAIN), and are delivered when it restarts",
+  async (context) => {
+    let peer = await Peer.start("pull", "tcp://127.0.0.1:*");
+    try {
+      using push = new Push({ context, sendHighWaterMark: 20 });
+      // Start the monitor before connecting, so that no event is missed.
+      const disconnected = nextEvent(push, "disconnect");
+      push.connect(peer.endpoint);
+      for (let i = 0; i < 100; i++) await within(5000, push.send(`a${i}`));
+      for (let i = 0; i < 100; i++) {
+        assert.equal(await within(5000, peer.nextLine()), `a${i}`);
+      }
       await peer.kill();
-      // What was in flight may still arrive, in order; then nothing: EAGAIN.
-      pull.receiveTimeout = 200;
-      for (;;) {
+      await within(5000, disconnected, "disconnect event");
+      // No peer: libzmq keeps the pipe (ZMQ_IMMEDIATE off) and queues up to the HWM.
+      push.sendTimeout = 200;
+      let queued = 0;
+      for (;; queued++) {
         try {
-          assert.equal(num(await within(5000, pull.receive())), expected++);
+          await within(5000, push.send(`b${queued}`));
         } catch (err) {
-          expected--;
           isCode("EAGAIN")(err);
           break;
         }
       }
-      // A receive without a timeout stays pending while the peer is gone...
-      pull.receiveTimeout = -1;
-      const pending = pull.receive();
+      assert.ok(
+        queued >= 1 && queued <= 40,
+        `${queued} messages queued for a dead peer`,
+      );
+      // Without a timeout, a send waits...
+      push.sendTimeout = -1;
+      const pending = push.send("last");
       assert.ok(
         await stillPending(pending, 300),
-        "receive settled without a peer",
+        "send settled without a peer",
       );
-      // ...and is served once the peer is back on the same port (reconnect).
-      expected = (round + 1) * 1_000_000;
-      peer = await Peer.start("push", peer.endpoint, `${expected}`);
-      assert.equal(
-        num(await within(5000, pending, "receive after restart")),
-        expected++,
-      );
-    }
-    for (let i = 0; i < 100; i++, expected++) {
-      assert.equal(num(await within(5000, pull.receive())), expected);
-    }
-  } finally {
-    await peer.kill(true);
-  }
-});
-
-Deno.test("faults: a PULL peer SIGKILLed; sends queue up to the HWM, then wait (or time out with EAGAIN), and are delivered when it restarts", async () => {
-  await using context = new Context({ backend: "ffi" });
-  let peer = await Peer.start("pull", "tcp://127.0.0.1:*");
-  try {
-    using push = new Push({ context, sendHighWaterMark: 20 });
-    // Start the monitor before connecting, so that no event is missed.
-    const disconnected = nextEvent(push, "disconnect");
-    push.connect(peer.endpoint);
-    for (let i = 0; i < 100; i++) await within(5000, push.send(`a${i}`));
-    for (let i = 0; i < 100; i++) {
-      assert.equal(await within(5000, peer.nextLine()), `a${i}`);
-    }
-    await peer.kill();
-    await within(5000, disconnected, "disconnect event");
-    // No peer: libzmq keeps the pipe (ZMQ_IMMEDIATE off) and queues up to the HWM.
-    push.sendTimeout = 200;
-    let queued = 0;
-    for (;; queued++) {
-      try {
-        await within(5000, push.send(`b${queued}`));
-      } catch (err) {
-        isCode("EAGAIN")(err);
-        break;
+      // ...until the peer is back on the same port: then everything queued is delivered, in order.
+      peer = await Peer.start("pull", peer.endpoint);
+      await within(5000, pending, "send after restart");
+      for (let i = 0; i < queued; i++) {
+        assert.equal(await within(5000, peer.nextLine()), `b${i}`);
       }
+      assert.equal(await within(5000, peer.nextLine()), "last");
+    } finally {
+      await peer.kill(true);
     }
-    assert.ok(
-      queued >= 1 && queued <= 40,
-      `${queued} messages queued for a dead peer`,
-    );
-    // Without a timeout, a send waits...
-    push.sendTimeout = -1;
-    const pending = push.send("last");
-    assert.ok(await stillPending(pending, 300), "send settled without a peer");
-    // ...until the peer is back on the same port: then everything queued is delivered, in order.
-    peer = await Peer.start("pull", peer.endpoint);
-    await within(5000, pending, "send after restart");
-    for (let i = 0; i < queued; i++) {
-      assert.equal(await within(5000, peer.nextLine()), `b${i}`);
-    }
-    assert.equal(await within(5000, peer.nextLine()), "last");
-  } finally {
-    await peer.kill(true);
-  }
-});
+  },
+);
 
-Deno.test("faults: a Lazy Pirate REQ client gets every reply from a server that is SIGKILLed and restarted", async () => {
-  await using context = new Context({ backend: "ffi" });
-  let server = await Peer.start("rep", "tcp://127.0.0.1:*");
-  const address = server.endpoint;
-  const total = SOAK ? 1000 : 60;
-  const killEvery = 20;
-  const timeout = 250;
-  const maxRetries = 20;
-  let requests = 0, replies = 0, retries = 0, kills = 0;
-  const pids = new Set<string>();
-  const newClient = () => {
-    const req = new Request({ context, receiveTimeout: timeout, linger: 0 });
-    req.connect(address);
-    return req;
-  };
-  let client = newClient();
-  let restarting: Promise<void> = Promise.resolve();
-  try {
-    for (let seq = 0; seq < total; seq++) {
-      if (seq > 0 && seq % killEvery === 0) {
-        // Kill the server; bring it back on the same port after more than a timeout.
-        await restarting;
-        await server.kill();
-        kills++;
-        restarting = sleep(timeout + 150).then(async () => {
-          server = await Peer.start("rep", address);
-        });
-      }
-      for (let attempt = 0;; attempt++) {
-        assert.ok(
-          attempt < maxRetries,
-          `request ${seq}: no reply after ${attempt} tries`,
-        );
-        await within(5000, client.send(`${seq}`));
-        requests++;
-        try {
-          const [reply] = text(await within(5000, client.receive()));
-          const [got, pid] = reply.split(":");
-          assert.equal(got, `${seq}`, "a reply to another request");
-          pids.add(pid);
-          replies++;
-          break;
-        } catch (err) {
-          isCode("EAGAIN")(err);
-          // Lazy Pirate: a REQ that timed out is unusable; close, reopen, resend.
-          retries++;
-          client.close();
-          client = newClient();
+testEach(
+  "faults: a Lazy Pirate REQ client gets every reply from a server that is SIGKILLed and restarted",
+  async (context) => {
+    let server = await Peer.start("rep", "tcp://127.0.0.1:*");
+    const address = server.endpoint;
+    const total = SOAK ? 1000 : 60;
+    const killEvery = 20;
+    const timeout = 250;
+    const maxRetries = 20;
+    let requests = 0, replies = 0, retries = 0, kills = 0;
+    const pids = new Set<string>();
+    const newClient = () => {
+      const req = new Request({ context, receiveTimeout: timeout, linger: 0 });
+      req.connect(address);
+      return req;
+    };
+    let client = newClient();
+    let restarting: Promise<void> = Promise.resolve();
+    try {
+      for (let seq = 0; seq < total; seq++) {
+        if (seq > 0 && seq % killEvery === 0) {
+          // Kill the server; bring it back on the same port after more than a timeout.
+          await restarting;
+          await server.kill();
+          kills++;
+          restarting = sleep(timeout + 150).then(async () => {
+            server = await Peer.start("rep", address);
+          });
+        }
+        for (let attempt = 0;; attempt++) {
+          assert.ok(
+            attempt < maxRetries,
+            `request ${seq}: no reply after ${attempt} tries`,
+          );
+          await within(5000, client.send(`${seq}`));
+          requests++;
+          try {
+            const [reply] = text(await within(5000, client.receive()));
+            const [got, pid] = reply.split(":");
+            assert.equal(got, `${seq}`, "a reply to another request");
+            pids.add(pid);
+            replies++;
+            break;
+          } catch (err) {
+            isCode("EAGAIN")(err);
+            // Lazy Pirate: a REQ that timed out is unusable; close, reopen, resend.
+            retries++;
+            client.close();
+            client = newClient();
+          }
         }
       }
+    } finally {
+      client.close();
+      await restarting.catch(() => {});
+      await server.kill(true);
     }
-  } finally {
-    client.close();
-    await restarting.catch(() => {});
-    await server.kill(true);
-  }
-  assert.equal(replies, total, "every request got its reply");
-  assert.equal(requests, total + retries);
-  assert.ok(retries >= 1, "the kills never made a request time out");
-  assert.equal(pids.size, kills + 1, "replies came from every server instance");
-  console.log(
-    `lazy pirate: ${total} requests answered, ${requests} sent (${retries} retries), ${kills} server kills`,
-  );
-});
+    assert.equal(replies, total, "every request got its reply");
+    assert.equal(requests, total + retries);
+    assert.ok(retries >= 1, "the kills never made a request time out");
+    assert.equal(
+      pids.size,
+      kills + 1,
+      "replies came from every server instance",
+    );
+    console.log(
+      `lazy pirate: ${total} requests answered, ${requests} sent (${retries} retries), ${kills} server kills`,
+    );
+  },
+);
 
 for (const backend of backends()) {
   for (
-    const transport of backend === "ffi"
-      ? ["inproc", "tcp"] as const
-      : ["inproc"] as const
+    const transport of ["inproc", "tcp"] as const
   ) {
     Deno.test(`faults: a stalled receiver: sends wait at the HWM, memory stays bounded, sendTimeout gives EAGAIN [${backend} ${transport}]`, async () => {
       await using context = new Context({ backend });

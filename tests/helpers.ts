@@ -28,9 +28,9 @@ export function backends(): BackendName[] {
 // uses once, so that tests create contexts synchronously as users do after it.
 for (const backend of backends()) await loadBackend(backend);
 
-/** Transports a backend supports. */
-export function transportsOf(backend: BackendName): Transport[] {
-  return backend === "wasm" ? ["inproc"] : ["inproc", "ipc", "tcp"];
+/** Transports a backend supports (every backend has all three now). */
+export function transportsOf(_backend: BackendName): Transport[] {
+  return ["inproc", "ipc", "tcp"];
 }
 
 let counter = 0;

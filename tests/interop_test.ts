@@ -1,5 +1,6 @@
 // Interoperability with an independent implementation: pyzmq (libzmq through
-// Python) as a separate process, over tcp and ipc. Every pattern runs with
+// Python) as a separate process, over tcp and ipc, from each backend (the
+// WASM backend speaks ZMTP through the host runtime's sockets). Every pattern runs with
 // either side binding; frames are checked byte for byte on both sides.
 //
 // Needs /usr/bin/python3 with pyzmq (Debian's python3-zmq); the peer is
@@ -18,7 +19,7 @@ import {
   type Socket,
   Subscriber,
 } from "../mod.ts";
-import { testEach, text } from "./helpers.ts";
+import { backends, testEach, text, transportsOf } from "./helpers.ts";
 
 const PYTHON = "/usr/bin/python3";
 const PEER = new URL("./peers/pyzmq_peer.py", import.meta.url).pathname;
@@ -354,7 +355,7 @@ async function linkPeer(
   return peer;
 }
 
-/** Registers one test per transport and per side that binds. */
+/** Registers one test per backend, transport (that backend has) and side that binds. */
 function interop(
   name: string,
   body: (
@@ -363,21 +364,26 @@ function interop(
     denoBinds: boolean,
   ) => Promise<void>,
 ): void {
-  for (const transport of TRANSPORTS) {
-    for (const denoBinds of [true, false]) {
-      testEach(
-        `interop ${name} over ${transport}, ${
-          denoBinds ? "deno" : "pyzmq"
-        } binds`,
-        async (context) => {
-          try {
-            await body(context, transport, denoBinds);
-          } finally {
-            await removeIpcFiles();
-          }
-        },
-        { backends: ["ffi"] },
-      );
+  for (const backend of backends()) {
+    const transports = TRANSPORTS.filter((t) =>
+      transportsOf(backend).includes(t)
+    );
+    for (const transport of transports) {
+      for (const denoBinds of [true, false]) {
+        testEach(
+          `interop ${name} over ${transport}, ${
+            denoBinds ? "deno" : "pyzmq"
+          } binds`,
+          async (context) => {
+            try {
+              await body(context, transport, denoBinds);
+            } finally {
+              await removeIpcFiles();
+            }
+          },
+          { backends: [backend] },
+        );
+      }
     }
   }
 }

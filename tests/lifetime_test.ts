@@ -1,14 +1,41 @@
 // Process lifetime: scripts exit by themselves unless something is pending.
 import assert from "node:assert/strict";
 import { Pull, Push } from "../mod.ts";
-import { within } from "./helpers.ts";
+import { type BackendName, backends, within } from "./helpers.ts";
 
 const fixture = (name: string) =>
   new URL(`./fixtures/${name}`, import.meta.url).pathname;
 
+/**
+ * The permissions a child gets, which make "auto" pick a backend: FFI with
+ * --allow-ffi; WASM (tcp over Deno's sockets) with --allow-net, and
+ * --allow-read for its on-demand import from this checkout.
+ */
+const PERMISSION: Record<BackendName, string[]> = {
+  ffi: ["--allow-ffi"],
+  wasm: ["--allow-net", "--allow-read"],
+};
+
+/** Registers a lifetime test once per backend. */
+function testEachBackend(
+  name: string,
+  body: (
+    run: (file: string, args: string[]) => Deno.ChildProcess,
+  ) => Promise<void>,
+): void {
+  for (const backend of backends()) {
+    Deno.test(`${name} [${backend}]`, () =>
+      body((file, args) => runWith(file, args, PERMISSION[backend])));
+  }
+}
+
 function run(name: string, ...args: string[]) {
+  return runWith(name, args, PERMISSION.ffi);
+}
+
+function runWith(name: string, args: string[], permissions: string[]) {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-ffi", fixture(name), ...args],
+    args: ["run", ...permissions, fixture(name), ...args],
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -34,61 +61,71 @@ Deno.test("a script that closes its sockets exits by itself", async () => {
   assert.ok(performance.now() - start < 10_000);
 });
 
-Deno.test("an idle socket with nothing pending does not keep the process alive", async () => {
-  const { code, stdout, stderr } = await outputOf(
-    run("idle_socket.ts"),
-    10_000,
-  );
-  assert.equal(code, 0, stderr);
-  assert.match(stdout, /^bound tcp:\/\/127\.0\.0\.1:\d+/);
-});
+testEachBackend(
+  "an idle socket with nothing pending does not keep the process alive",
+  async (run) => {
+    const { code, stdout, stderr } = await outputOf(
+      run("idle_socket.ts", []),
+      10_000,
+    );
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^bound tcp:\/\/127\.0\.0\.1:\d+/);
+  },
+);
 
-Deno.test("a pending receive keeps the process alive until its message arrives", async () => {
-  const child = run("pending_receive.ts");
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let firstLine = "";
-  while (!firstLine.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    firstLine += value;
-  }
-  const address = firstLine.trim();
-  assert.match(address, /^tcp:\/\/127\.0\.0\.1:\d+$/);
-  // The child must still be alive after a while with only the receive pending.
-  const exitedEarly = await Promise.race([
-    child.status.then(() => true),
-    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 500)),
-  ]);
-  assert.equal(exitedEarly, false, "the child exited with a receive pending");
-  using push = new Push();
-  push.connect(address);
-  await push.send("wake up");
-  let rest = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    rest += value;
-  }
-  const status = await within(10_000, child.status, "child exit");
-  await child.stderr.cancel();
-  assert.equal(status.code, 0);
-  assert.equal(rest.trim(), "received wake up");
-});
+testEachBackend(
+  "a pending receive keeps the process alive until its message arrives",
+  async (run) => {
+    const child = run("pending_receive.ts", []);
+    const reader = child.stdout.pipeThrough(new TextDecoderStream())
+      .getReader();
+    let firstLine = "";
+    while (!firstLine.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      firstLine += value;
+    }
+    const address = firstLine.trim();
+    assert.match(address, /^tcp:\/\/127\.0\.0\.1:\d+$/);
+    // The child must still be alive after a while with only the receive pending.
+    const exitedEarly = await Promise.race([
+      child.status.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 500)),
+    ]);
+    assert.equal(exitedEarly, false, "the child exited with a receive pending");
+    using push = new Push();
+    push.connect(address);
+    await push.send("wake up");
+    let rest = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      rest += value;
+    }
+    const status = await within(10_000, child.status, "child exit");
+    await child.stderr.cancel();
+    assert.equal(status.code, 0);
+    assert.equal(rest.trim(), "received wake up");
+  },
+);
 
-Deno.test("messages still queued at exit are delivered within the linger period", async () => {
-  using pull = new Pull({ receiveTimeout: 5000 });
-  await pull.bind("tcp://127.0.0.1:*");
-  const count = 20_000;
-  const { code, stderr } = await outputOf(
-    run("linger_flush.ts", pull.lastEndpoint, `${count}`),
-    20_000,
-  );
-  assert.equal(code, 0, stderr);
-  for (let i = 0; i < count; i++) {
-    const [frame] = await pull.receive();
-    assert.equal(new TextDecoder().decode(frame), `${i}`);
-  }
-});
+testEachBackend(
+  "messages still queued at exit are delivered within the linger period",
+  async (run) => {
+    using pull = new Pull({ receiveTimeout: 5000 });
+    await pull.bind("tcp://127.0.0.1:*");
+    const count = 20_000;
+    const { code, stderr } = await outputOf(
+      run("linger_flush.ts", [pull.lastEndpoint, `${count}`]),
+      20_000,
+    );
+    assert.equal(code, 0, stderr);
+    for (let i = 0; i < count; i++) {
+      const [frame] = await pull.receive();
+      assert.equal(new TextDecoder().decode(frame), `${i}`);
+    }
+  },
+);
 
 Deno.test("a process that exits while a Proxy runs exits at once", async () => {
   const start = performance.now();

@@ -141,8 +141,6 @@ function unavailable(name: string, context: Context): string | undefined {
   if (name.startsWith("wss") && context.has("draft") && !context.has("wss")) {
     return "EINVAL";
   }
-  // The WASM build has no TCP: addresses in filters cannot be parsed.
-  if (name === "tcpAcceptFilter" && context.backend === "wasm") return "EINVAL";
   return undefined;
 }
 

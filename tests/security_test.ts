@@ -25,7 +25,7 @@ import {
   ZapDecisionEvent,
   type ZapRequest,
 } from "../mod.ts";
-import { testEach, text, within } from "./helpers.ts";
+import { backends, testEach, text, transportsOf, within } from "./helpers.ts";
 
 type Outcome = {
   /** "handshake" if the server's handshake succeeded, else the auth failure event. */
@@ -91,7 +91,10 @@ function assertAllowed(outcome: Outcome): void {
   assert.equal(outcome.received, "hello");
 }
 
-const ffiOnly = { backends: ["ffi" as const] };
+/** Backends with tcp:// (all of them now: the WASM backend uses the host's sockets). */
+const tcpBackends = {
+  backends: backends().filter((b) => transportsOf(b).includes("tcp")),
+};
 
 testEach("PLAIN: the right password lets data through", async (context) => {
   const outcome = await attempt(
@@ -105,7 +108,7 @@ testEach("PLAIN: the right password lets data through", async (context) => {
   assert.equal(outcome.decisions[0].userId, "admin");
   assert.equal(outcome.decisions[0].request.mechanism, "PLAIN");
   assert.equal(outcome.decisions[0].request.address, "127.0.0.1");
-}, ffiOnly);
+}, tcpBackends);
 
 testEach(
   "PLAIN: a wrong password or an unknown user gets nothing through",
@@ -127,7 +130,7 @@ testEach(
     assertDenied(unknown);
     assert.equal(unknown.decisions[0].statusText, "Unknown user");
   },
-  ffiOnly,
+  tcpBackends,
 );
 
 testEach("CURVE: allowed keys, unknown keys and any key", async (context) => {
@@ -172,7 +175,7 @@ testEach("CURVE: allowed keys, unknown keys and any key", async (context) => {
       clientOptions(strangerClient),
     ),
   );
-}, ffiOnly);
+}, tcpBackends);
 
 testEach(
   "NULL with a ZAP domain: addresses denied, allowed, not on the allow list",
@@ -199,7 +202,7 @@ testEach(
       await attempt(context, { domain: "other" }, server, {}),
     );
   },
-  ffiOnly,
+  tcpBackends,
 );
 
 testEach("the authorize callback has the last word", async (context) => {
@@ -265,7 +268,7 @@ testEach("the authorize callback has the last word", async (context) => {
   );
   assertDenied(failed, 500);
   assert.equal(failed.decisions[0].status, "500");
-}, ffiOnly);
+}, tcpBackends);
 
 testEach(
   "one authenticator per context; start, stop and dispose",
@@ -466,14 +469,5 @@ testEach(
     assert.equal(curvePublic(secretKey, context), publicKey);
     assert.throws(() => z85Decode(publicKey.slice(1)), RangeError);
   },
-  ffiOnly,
-);
-
-testEach(
-  "WASM has no CURVE: key functions say so",
-  (context) => {
-    if (context.has("curve")) return;
-    assert.throws(() => curveKeyPair(context), { code: "ENOTSUP" });
-  },
-  { backends: ["wasm"] },
+  tcpBackends,
 );

@@ -168,7 +168,10 @@ Deno.test("zyredir: one JSON file per online node, written on ENTER, deleted on 
       try {
         child.kill("SIGKILL");
       } catch { /* ended */ }
-      await child.output();
+      const { stdout, stderr } = await child.output();
+      // What the example saw, for a failure on a loaded machine.
+      console.log(new TextDecoder().decode(stdout));
+      console.log(new TextDecoder().decode(stderr));
     }
     await a.stop();
     await b.stop();

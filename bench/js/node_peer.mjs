@@ -15,6 +15,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
 import { main } from "./roles.js";
 
 /**
@@ -44,6 +45,10 @@ async function load(spec) {
     spec.slice(spec.indexOf(":") + 1),
   ];
   const common = {
+    cpu: () => {
+      const { user, system } = process.cpuUsage();
+      return (user + system) / 1e6;
+    },
     memory: () => process.memoryUsage(),
     peerDone: async () => {
       for await (const _ of process.stdin) { /* until end-of-file */ }
@@ -68,10 +73,51 @@ async function load(spec) {
       newContext: (/** @type {string} */ backend) =>
         new zmq.Context({ backend }),
       finish: () => zmq.Context.default.close(),
+      senderWorker: (
+        /** @type {{ address: bigint }} */ context,
+        /** @type {string} */ endpoint,
+        /** @type {number} */ count,
+        /** @type {number} */ size,
+      ) => senderWorker(entryOf(dir), context.address, endpoint, count, size),
       ...common,
     };
   }
   throw new Error(`unknown binding "${spec}": use zeromq:DIR or ours:DIR`);
+}
+
+/**
+ * Starts node_sender.mjs in a worker thread on the context at ADDRESS (see
+ * roles.js, SenderWorker).
+ * @param {string} entry
+ * @param {bigint} address
+ * @param {string} endpoint
+ * @param {number} count
+ * @param {number} size
+ */
+function senderWorker(entry, address, endpoint, count, size) {
+  const worker = new Worker(new URL("./node_sender.mjs", import.meta.url), {
+    workerData: { entry, address, endpoint, count, size },
+  });
+  /** @param {string} expected */
+  const reply = (expected) =>
+    new Promise((resolve, reject) => {
+      worker.once("error", reject);
+      worker.once("message", (data) =>
+        data === expected
+          ? resolve(undefined)
+          : reject(new Error(`sender worker: ${data}`)));
+    });
+  const sent = reply("sent");
+  return {
+    sent,
+    close: async () => {
+      await sent;
+      const closed = reply("closed");
+      worker.postMessage("close");
+      await closed;
+      await worker.terminate();
+    },
+  };
 }
 
 const [spec, ...args] = process.argv.slice(2);

@@ -3,7 +3,9 @@
  *
  * Every program follows the harness protocol: a binding side prints
  * "ready ENDPOINT" once bound (with the port or path actually used), and the
- * side that measures prints "result VALUE" as its last line.
+ * side that measures prints "result VALUE" as its last line. Every side prints
+ * "cpu SECONDS", the CPU time (user + system, all threads) it spent over the
+ * measured interval.
  */
 #ifndef BENCH_COMMON_H
 #define BENCH_COMMON_H
@@ -20,6 +22,19 @@ static inline double bench_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/** CPU time of the whole process (every thread, user + system) in seconds. */
+static inline double bench_cpu(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/** Prints "cpu SECONDS": the CPU time spent since `since` (a bench_cpu() reading). */
+static inline void bench_print_cpu(double since) {
+  printf("cpu %.6f\n", bench_cpu() - since);
+  fflush(stdout);
 }
 
 /** Prints what failed with libzmq's message and exits. */

@@ -20,9 +20,10 @@ int main(int argc, char **argv) {
   zmq_msg_t reply;
   zmq_msg_init(&reply);
   round_trip(req, buf, size, &reply);
-  double start = bench_now();
+  double start = bench_now(), cpu = bench_cpu();
   for (long i = 1; i < count; i++) round_trip(req, buf, size, &reply);
   double elapsed = bench_now() - start;
+  bench_print_cpu(cpu);
   printf("result %.3f\n", elapsed / (count - 1) * 1e6);
   zmq_msg_close(&reply);
   free(buf);

@@ -33,7 +33,7 @@ int main(int argc, char **argv) {
   if (zmq_bind(pull, s.endpoint) != 0) bench_die("zmq_bind");
   zmq_msg_t msg;
   zmq_msg_init(&msg);
-  double start = bench_now();
+  double start = bench_now(), cpu = bench_cpu();
   pthread_t thread;
   pthread_create(&thread, NULL, send_all, &s);
   for (long i = 0; i < s.count; i++) {
@@ -41,6 +41,7 @@ int main(int argc, char **argv) {
   }
   double elapsed = bench_now() - start;
   pthread_join(thread, NULL);
+  bench_print_cpu(cpu);
   printf("result %.0f\n", s.count / elapsed);
   zmq_msg_close(&msg);
   zmq_close(pull);

@@ -13,11 +13,12 @@ int main(int argc, char **argv) {
   zmq_msg_t msg;
   zmq_msg_init(&msg);
   if (zmq_msg_recv(&msg, pull, 0) < 0) bench_die("zmq_msg_recv");
-  double start = bench_now();
+  double start = bench_now(), cpu = bench_cpu();
   for (long i = 1; i < count; i++) {
     if (zmq_msg_recv(&msg, pull, 0) < 0) bench_die("zmq_msg_recv");
   }
   double elapsed = bench_now() - start;
+  bench_print_cpu(cpu);
   printf("result %.0f\n", (count - 1) / elapsed);
   zmq_msg_close(&msg);
   zmq_close(pull);

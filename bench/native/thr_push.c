@@ -15,12 +15,14 @@ int main(int argc, char **argv) {
   zmq_setsockopt(push, ZMQ_LINGER, &linger, sizeof linger);
   if (zmq_connect(push, endpoint) != 0) bench_die("zmq_connect");
   char *buf = calloc(1, size ? size : 1);
+  double cpu = bench_cpu();
   for (long i = 0; i < count; i++) {
     if (zmq_send(push, buf, size, 0) < 0) bench_die("zmq_send");
   }
   free(buf);
   while (getchar() != EOF) {
   }
+  bench_print_cpu(cpu);
   zmq_close(push);
   zmq_ctx_term(ctx);
   return 0;

@@ -18,7 +18,7 @@ int main(int argc, char **argv) {
   zmq_msg_t msg;
   zmq_msg_init(&msg);
   long sent = 0, received = 0;
-  double start = bench_now();
+  double start = bench_now(), cpu = bench_cpu();
   while (received < count) {
     while (sent < count && zmq_send(push, buf, size, ZMQ_DONTWAIT) >= 0) sent++;
     if (sent < count && zmq_errno() != EAGAIN) bench_die("zmq_send");
@@ -31,6 +31,7 @@ int main(int argc, char **argv) {
     zmq_getsockopt(push, ZMQ_EVENTS, &events, &len);
   }
   double elapsed = bench_now() - start;
+  bench_print_cpu(cpu);
   printf("result %.0f\n", count / elapsed);
   zmq_msg_close(&msg);
   free(buf);

@@ -2,14 +2,25 @@
 
     /usr/bin/python3 bench/python/peer.py ROLE ENDPOINT COUNT SIZE
 
-A binding side prints "ready ENDPOINT"; the measuring side prints "result VALUE" last.
+A binding side prints "ready ENDPOINT"; the measuring side prints "result VALUE" last;
+every side prints "cpu SECONDS" (process CPU time, all threads, over the measured interval).
 Plain blocking pyzmq calls, as a pyzmq user would write these loops.
 """
 
+import os
 import sys
 import time
 
 import zmq
+
+
+def cpu_since(start):
+    print("cpu", round(time.process_time() - start, 6), flush=True)
+
+
+def rss_bytes():
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 def ready(socket):
@@ -21,10 +32,11 @@ def thr_pull(ctx, endpoint, count, size):
     pull.bind(endpoint)
     ready(pull)
     pull.recv()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in range(count - 1):
         pull.recv()
     elapsed = time.perf_counter() - start
+    cpu_since(cpu)
     print("result", round((count - 1) / elapsed), flush=True)
     pull.close()
 
@@ -34,9 +46,11 @@ def thr_push(ctx, endpoint, count, size):
     push.linger = -1
     push.connect(endpoint)
     frame = bytes(size)
+    cpu = time.process_time()
     for _ in range(count):
         push.send(frame)
     sys.stdin.buffer.read()  # stay connected until the receiver is done (stdin closed)
+    cpu_since(cpu)
     push.close()
 
 
@@ -44,8 +58,10 @@ def lat_rep(ctx, endpoint, count, size):
     rep = ctx.socket(zmq.REP)
     rep.bind(endpoint)
     ready(rep)
+    cpu = time.process_time()
     for _ in range(count):
         rep.send(rep.recv())
+    cpu_since(cpu)
     rep.close()
 
 
@@ -55,16 +71,37 @@ def lat_req(ctx, endpoint, count, size):
     frame = bytes(size)
     req.send(frame)
     req.recv()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in range(count - 1):
         req.send(frame)
         req.recv()
     elapsed = time.perf_counter() - start
+    cpu_since(cpu)
     print("result", round(elapsed / (count - 1) * 1e6, 3), flush=True)
     req.close()
 
 
-ROLES = {"thr_pull": thr_pull, "thr_push": thr_push, "lat_rep": lat_rep, "lat_req": lat_req}
+def mem_sockets(ctx, endpoint, count, size):
+    first = ctx.socket(zmq.PULL)  # starts the context's threads
+    before = rss_bytes()
+    cpu = time.process_time()
+    sockets = [ctx.socket(zmq.PULL) for _ in range(count)]
+    after = rss_bytes()
+    cpu_since(cpu)
+    grown = after - before
+    print("result", round(grown / 2**20 * 1000 / count, 3),
+          f"perSocketKB={grown / 1024 / count:.2f}", flush=True)
+    for socket in sockets + [first]:
+        socket.close()
+
+
+ROLES = {
+    "thr_pull": thr_pull,
+    "thr_push": thr_push,
+    "lat_rep": lat_rep,
+    "lat_req": lat_req,
+    "mem_sockets": mem_sockets,
+}
 
 
 def main(argv):

@@ -36,6 +36,10 @@ const DENO_ONLY_FILES = new Map([
     "zero_permission_test.ts",
     "runs Deno with no permission (auto must pick WASM) and bundles for Node itself",
   ],
+  [
+    "wasm_net_test.ts",
+    "runs Deno with only --allow-net and bundles its Node scenario itself",
+  ],
 ]);
 
 if (!existsSync(builtModule)) {

@@ -65,6 +65,10 @@ export interface LibzmqWasmModule {
   _zmq_z85_encode(dest: Ptr, data: Ptr, size: number): Ptr;
   _zmq_z85_decode(dest: Ptr, string: Ptr): Ptr;
   _zmq_socket_monitor(socket: Ptr, endpoint: Ptr, events: number): number;
+  /** Writes a new Z85 key pair (41 bytes each, NUL-terminated); 0 or -1. */
+  _zmq_curve_keypair(public_key: Ptr, secret_key: Ptr): number;
+  /** Writes the Z85 public key (41 bytes) of a Z85 secret key; 0 or -1. */
+  _zmq_curve_public(public_key: Ptr, secret_key: Ptr): number;
   /** Draft API: the routing id of a CLIENT/SERVER/PEER message. */
   _zmq_msg_set_routing_id(msg: Ptr, routingId: number): number;
   _zmq_msg_routing_id(msg: Ptr): number;
@@ -80,6 +84,17 @@ export interface LibzmqWasmModule {
    * pending; returns the number of events handled. Never blocks.
    */
   _zmq_wasm_pump(): number;
+  /** Milliseconds until libzmq's earliest timer (as of the last pump), or -1. */
+  _zmq_wasm_next_timer(): number;
+  /** A file descriptor for a host socket (shares the signalers' fd space). */
+  _zmq_wasm_fd_open(): number;
+  /** Releases a descriptor from zmq_wasm_fd_open. */
+  _zmq_wasm_fd_close(fd: number): void;
+  /**
+   * The socket syscalls of wasm/library_net.jslib call this object: set it
+   * before the first tcp:// or ipc:// bind or connect.
+   */
+  zmqHost?: unknown;
 }
 
 /** Version of the embedded libzmq, e.g. "4.3.4". */

@@ -10,9 +10,8 @@ async function main() {
   if (context.backend !== expected) {
     throw new Error(`backend ${context.backend}, expected ${expected}`);
   }
-  const transport = context.backend === "ffi"
-    ? "tcp://127.0.0.1:*"
-    : "inproc://jobs";
+  // tcp on both backends (WASM: over node:net, with no native library).
+  const transport = "tcp://127.0.0.1:*";
   const pull = new Pull({ context });
   await pull.bind(transport);
   const push = new Push({ context });

@@ -1,4 +1,4 @@
-// ESM consumer: tcp PUSH/PULL (FFI) and inproc REQ/REP + PUSH/PULL on a backend.
+// ESM consumer: tcp PUSH/PULL and inproc REQ/REP on a backend.
 // Usage: node app.mjs <ffi|wasm|auto> [expected backend]
 import { Context, Pull, Push, Reply, Request, version } from "deno-zmq";
 
@@ -10,9 +10,8 @@ const context = new Context({ backend: choice });
 if (context.backend !== expected) {
   throw new Error(`backend ${context.backend}, expected ${expected}`);
 }
-const transport = context.backend === "ffi"
-  ? "tcp://127.0.0.1:*"
-  : "inproc://jobs";
+// tcp on both backends (WASM: over node:net, with no native library).
+const transport = "tcp://127.0.0.1:*";
 // (Node 20 has no `using` declarations: close explicitly.)
 const pull = new Pull({ context });
 await pull.bind(transport);

@@ -12,7 +12,7 @@ import {
 async function roundTrip(backend: BackendChoice): Promise<string> {
   await using context = new Context({ backend });
   using pull = new Pull({ context, receiveTimeout: 1000 });
-  await pull.bind(backend === "wasm" ? "inproc://ts" : "tcp://127.0.0.1:*");
+  await pull.bind("tcp://127.0.0.1:*");
   using push = new Push({ context });
   push.connect(pull.lastEndpoint);
   await push.send(["hello", new Uint8Array([1, 2, 3])]);
