@@ -78,6 +78,9 @@ const denoRuntime = (): NativeRuntime => ({
   pointer(address: bigint) {
     return Deno.UnsafePointer.create(address);
   },
+  // Terminating a Worker does not wait for its nonblocking calls, and the
+  // poll returns once thread_exit.ts has closed the sockets it watches.
+  workerPoll: "unbounded",
 });
 
 let loaded: Backend | undefined;

@@ -1,7 +1,8 @@
 /**
  * The libc functions the native bindings call, in the format of
  * `src/libzmq.ts`: the reactor's poll() and wake-up fd, memcpy for frames,
- * dlopen to pin libzmq, sched_yield for the latency spin.
+ * dlopen to pin libzmq, sched_yield for the latency spin, pthread keys to
+ * release a Worker's handles when its thread ends.
  *
  * @module
  */
@@ -55,6 +56,32 @@ export const LIBC_FUNCTIONS = {
     c: "void *dlopen(const char *path, int flags)",
     args: ["string", "int"],
     result: "handle",
+    optional: true,
+  },
+  // Release a Worker's handles when its thread ends (thread_exit.ts).
+  dlsym: {
+    c: "void *dlsym(void *handle, const char *symbol)",
+    args: ["handle", "string"],
+    result: "address",
+    optional: true,
+  },
+  // The destructor is a function pointer, `void (*)(void *)`: a libzmq function.
+  pthread_key_create: {
+    c: "int pthread_key_create(pthread_key_t *key, void *destructor)",
+    args: ["memory", "address"],
+    result: "int",
+    optional: true,
+  },
+  pthread_setspecific: {
+    c: "int pthread_setspecific(pthread_key_t key, const void *value)",
+    args: ["uint32", "handle"],
+    result: "int",
+    optional: true,
+  },
+  pthread_key_delete: {
+    c: "int pthread_key_delete(pthread_key_t key)",
+    args: ["uint32"],
+    result: "int",
     optional: true,
   },
 } as const satisfies Record<string, CFunction>;

@@ -28,7 +28,14 @@ import { errnosFor } from "./errnos.ts";
 import { LIBC_FUNCTIONS } from "./libc.ts";
 import { libraryCandidates, libraryNotFound } from "./library.ts";
 import { calibrateMsgLayout, type MsgLayout } from "./msg_layout.ts";
-import { PollReactor, type WakePipe } from "./reactor.ts";
+import {
+  PollReactor,
+  timerPoll,
+  type WakePipe,
+  WORKER_POLL_MS,
+} from "./reactor.ts";
+import { onWorkerThread } from "../src/runtime.ts";
+import { releaseAtThreadExit, type ThreadKeys } from "./thread_exit.ts";
 
 /** A native pointer as the runtime represents it (a Deno pointer object or null, a koffi BigInt). */
 export type Pointer = unknown;
@@ -100,6 +107,14 @@ export interface NativeRuntime {
   address(pointer: Pointer): bigint;
   /** The pointer at an address. */
   pointer(address: bigint): Pointer;
+  /**
+   * How the reactor's poll waits on a Worker thread of this runtime (the main
+   * thread always waits without bound): "unbounded" where terminating a
+   * Worker does not wait for its off-thread call (Deno), "bounded" where it
+   * does (Node: see WORKER_POLL_MS), "timer" where a call returning after its
+   * Worker was terminated crashes the process (Bun: see timerPoll).
+   */
+  readonly workerPoll: "unbounded" | "bounded" | "timer";
 }
 
 function libcName(os: string): string {
@@ -137,8 +152,14 @@ export function loadNative(runtime: NativeRuntime): Backend {
       errors.push(err);
       continue;
     }
-    pinLibrary(runtime, libc, path);
-    return new NativeBackend(runtime, zmq, libc);
+    const pinned = pinLibrary(runtime, libc, path);
+    const backend = new NativeBackend(runtime, zmq, libc);
+    releaseAtThreadExit(
+      backend,
+      threadKeys(runtime, libc, pinned),
+      onWorkerThread(),
+    );
+    return backend;
   }
   throw libraryNotFound(candidates, errors);
 }
@@ -148,10 +169,38 @@ export function loadNative(runtime: NativeRuntime): Backend {
  * reaper and I/O threads may still be running its code: a segfault at exit.
  * A second dlopen with RTLD_NODELETE keeps libzmq mapped until the process ends.
  */
-function pinLibrary(runtime: NativeRuntime, libc: LibcCalls, path: string) {
+function pinLibrary(
+  runtime: NativeRuntime,
+  libc: LibcCalls,
+  path: string,
+): Pointer {
   const RTLD_NOW = 2;
   const RTLD_NODELETE = runtime.os === "darwin" ? 0x80 : 0x1000;
-  libc.dlopen?.(runtime.string(path), RTLD_NOW | RTLD_NODELETE);
+  return libc.dlopen?.(runtime.string(path), RTLD_NOW | RTLD_NODELETE) ?? null;
+}
+
+/** pthread keys whose destructors are libzmq functions (see thread_exit.ts). */
+function threadKeys(
+  runtime: NativeRuntime,
+  libc: LibcCalls,
+  zmq: Pointer,
+): ThreadKeys | null {
+  const { dlsym, pthread_key_create, pthread_setspecific, pthread_key_delete } =
+    libc;
+  if (!zmq || !dlsym || !pthread_key_create || !pthread_setspecific) {
+    return null;
+  }
+  const key = new Int32Array(new ArrayBuffer(8), 0, 1); // pthread_key_t: unsigned int
+  return {
+    create: (release) => {
+      const destructor = dlsym(zmq, runtime.string(release));
+      return destructor && pthread_key_create(key, destructor) === 0
+        ? key[0] >>> 0
+        : -1;
+    },
+    set: (k, handle) => void pthread_setspecific(k, handle),
+    delete: (k) => void pthread_key_delete?.(k),
+  };
 }
 
 const decoder = new TextDecoder();
@@ -452,10 +501,14 @@ class NativeBackend implements Backend {
   }
 
   createReactor(_context: Handle): Reactor {
+    const wait = onWorkerThread() ? this.#rt.workerPoll : "unbounded";
     return new PollReactor(
       this.#wakePipe(),
       (socket) => this.#getInt(socket, ZMQ_FD),
-      this.#poll,
+      wait === "timer"
+        ? timerPoll((fds, n) => this.#libc.poll_sync(fds, this.#size(n), 0))
+        : this.#poll,
+      wait === "bounded" ? WORKER_POLL_MS : -1,
     );
   }
 

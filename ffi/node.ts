@@ -32,7 +32,7 @@ type KoffiFunction = ((...args: any[]) => any) & {
 interface NodeProcess {
   platform: string;
   env: Record<string, string | undefined>;
-  versions?: { node?: string };
+  versions?: { node?: string; bun?: string };
 }
 const nodeProcess = (globalThis as { process?: NodeProcess }).process;
 
@@ -126,6 +126,7 @@ function nodeRuntime(koffi: Koffi): NativeRuntime {
         ? 0n
         : BigInt(pointer as bigint),
     pointer: (address: bigint) => address,
+    workerPoll: nodeProcess?.versions?.bun !== undefined ? "timer" : "bounded",
   };
 }
 

@@ -34,7 +34,9 @@ interface OpenContext {
 // sockets with a linger period deliver their last messages, as in C programs.
 const openContexts = new Set<OpenContext>();
 let exitHookInstalled = false;
+let exiting = false;
 function terminateAtExit(): void {
+  exiting = true;
   for (const open of [...openContexts]) {
     const context = open.ref.deref();
     if (context) context[terminateNow]();
@@ -54,6 +56,15 @@ const collected = new FinalizationRegistry<OpenContext>((open) => {
     await open.backend.contextTerm(open.handle);
   })().catch(() => {/* nothing is left to tell */});
 });
+
+/**
+ * Whether the process (or this Worker) is exiting: sockets closed then drop
+ * their pending operations instead of rejecting them, since no code could
+ * handle the rejection and runtimes would print it as unhandled.
+ */
+export function processExiting(): boolean {
+  return exiting;
+}
 const terminateNow: unique symbol = Symbol("terminateNow");
 /** The options key of a libzmq context to share instead of creating one (see fromAddress). */
 const shareKey: unique symbol = Symbol("share");
@@ -96,6 +107,8 @@ interface SocketEntry {
 /** A socket as seen by its context. */
 export interface Closable {
   close(): void;
+  /** False after close() while a Proxy still holds the socket. */
+  readonly closed: boolean;
 }
 /** A socket that can look again whether its waiting operations can proceed. */
 export interface Rechecked {
@@ -159,6 +172,8 @@ export class Context {
   readonly #owned: boolean;
   // This context in openContexts (owned contexts only).
   #open: OpenContext | undefined;
+  // Whether `address` was read: Workers may hold sockets on this context.
+  #sharedOut = false;
 
   /**
    * Creates a context.
@@ -288,6 +303,7 @@ export class Context {
         `Contexts of the ${this.backend} backend cannot be shared`,
       );
     }
+    this.#sharedOut = true;
     return this.#backend.handleAddress(this.#handle);
   }
 
@@ -388,7 +404,17 @@ export class Context {
     this.#forgetOpen();
     if (this.#closing || !this.#owned) return;
     this.#closing = Promise.resolve();
-    this.#closeSockets();
+    const allClosed = this.#closeSockets();
+    // Workers still running may hold sockets on a shared context: terminating
+    // it would wait for them, or fail their pending operations while the
+    // process ends. It ends with the process instead (without a linger flush).
+    if (this.#sharedOut) return;
+    if (!allClosed) {
+      // A running Proxy's sockets close only once it hands them back, which
+      // no longer happens: terminating would wait for them forever.
+      this.#backend.contextShutdown(this.#handle);
+      return;
+    }
     // A poll may still be parked on a thread: it no longer matters at exit.
     this.#backend.contextTermAtExit(this.#handle);
   }
@@ -400,12 +426,17 @@ export class Context {
     this.#open = undefined;
   }
 
-  #closeSockets(): void {
+  /** Closes every socket; false if some could only be asked to close (a Proxy's). */
+  #closeSockets(): boolean {
+    let allClosed = true;
     for (const entry of [...this.#sockets]) {
       const socket = entry.ref.deref();
-      if (socket) socket.close();
-      else entry.closeCollected(); // collected, finalizer still pending
+      if (socket) {
+        socket.close();
+        if (!socket.closed) allClosed = false;
+      } else entry.closeCollected(); // collected, finalizer still pending
     }
+    return allClosed;
   }
 
   /** Same as {@link Context.close}, for `await using`. */

@@ -21,3 +21,27 @@ export function onProcessExit(hook: () => void): void {
     globalThis.addEventListener("unload", hook);
   }
 }
+
+interface NodeWorkerThreads {
+  isMainThread: boolean;
+}
+
+/**
+ * Whether this code runs on a Worker thread: a web Worker (Deno, Bun) or a
+ * `node:worker_threads` Worker (Node, Bun, Deno).
+ */
+export function onWorkerThread(): boolean {
+  if (
+    typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
+      "function"
+  ) {
+    return true;
+  }
+  const process = (globalThis as {
+    process?: { getBuiltinModule?(id: string): unknown };
+  }).process;
+  const threads = process?.getBuiltinModule?.("node:worker_threads") as
+    | NodeWorkerThreads
+    | undefined;
+  return threads?.isMainThread === false;
+}

@@ -12,7 +12,7 @@
  */
 
 import type { Backend, Handle } from "./backend.ts";
-import type { ContextInternals } from "./context.ts";
+import { type ContextInternals, processExiting } from "./context.ts";
 import { closedSocketError, ZmqError } from "./errors.ts";
 import { fairnessCheck, yieldToEventLoop } from "./fairness.ts";
 import { zmqError } from "./last_error.ts";
@@ -418,7 +418,9 @@ export class SocketEngine {
 
   /**
    * Closes: `closing` runs once the socket counts as closed; then observers
-   * are told and every pending operation is rejected with ENOTSOCK.
+   * are told and every pending operation is rejected with ENOTSOCK. At exit
+   * they are dropped instead: no code could handle the rejection, and
+   * runtimes would print it as unhandled.
    */
   close(closing: () => void): void {
     this.#closed = true;
@@ -426,10 +428,15 @@ export class SocketEngine {
     this.#unpark();
     const observers = [...this.#observers];
     this.#observers.clear();
+    const receives = this.#receives.drain(), sends = this.#sends.drain();
+    if (processExiting()) {
+      for (const op of [...receives, ...sends]) settle(op);
+      return;
+    }
     for (const observer of observers) observer();
     const error = closedSocketError(this.#b.errnos);
-    for (const op of this.#receives.drain()) settle(op).reject(error);
-    for (const op of this.#sends.drain()) settle(op).reject(error);
+    for (const op of receives) settle(op).reject(error);
+    for (const op of sends) settle(op).reject(error);
   }
 
   /**

@@ -5,6 +5,8 @@
  */
 
 import { Context, loadBackend, type Socket } from "../mod.ts";
+import { readdirSync } from "node:fs";
+import { openFds as fcntlFds } from "./fixtures/rel_fds.ts";
 
 export type Transport = "inproc" | "ipc" | "tcp";
 export type BackendName = "ffi" | "wasm";
@@ -135,5 +137,17 @@ export async function within<T>(
     ]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * Open file descriptors of this process: /proc/self/fd where it can be read
+ * (Node, Bun; Deno only with --allow-all), else libc's fcntl (Deno, FFI).
+ */
+export function openFds(): number {
+  try {
+    return readdirSync("/proc/self/fd").length;
+  } catch {
+    return fcntlFds();
   }
 }

@@ -127,6 +127,14 @@ testEachBackend(
   },
 );
 
+Deno.test("a process that exits while a Proxy runs exits at once", async () => {
+  const start = performance.now();
+  const { code, stdout, stderr } = await outputOf(run("proxy_exit.ts"), 10_000);
+  assert.equal(code, 0, stderr);
+  assert.equal(stdout.trim(), "exiting");
+  assert.ok(performance.now() - start < 10_000);
+});
+
 Deno.test("a socket dropped without close() is closed by the GC safety net, with a warning", async () => {
   const child = new Deno.Command(Deno.execPath(), {
     args: [

@@ -42,6 +42,7 @@ export class Recorder {
         "shout",
         "evasive",
         "silent",
+        "drop",
         "stop",
       ] as const
     ) {

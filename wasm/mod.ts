@@ -84,6 +84,7 @@ function notLoaded(cause: unknown): ZmqError {
 export const wasmLoader: BackendLoader = {
   load(): Backend | Promise<Backend> {
     let module: BackendModule | undefined;
+    let requireError: unknown;
     try {
       if (typeof require === "function") {
         // Visible to esbuild, which bundles the backend into the CommonJS build.
@@ -94,8 +95,9 @@ export const wasmLoader: BackendLoader = {
           | undefined;
       }
     } catch (cause) {
-      // Older Node cannot require an ES module: import it below.
-      if (typeof require === "function") throw notLoaded(cause);
+      // Older Node cannot require an ES module, nor can the global require
+      // of a node:worker_threads Worker on Deno: import it below.
+      requireError = cause;
     }
     if (module) return instantiate(module);
     if (denoMayReadHere() === false) {
@@ -112,7 +114,7 @@ export const wasmLoader: BackendLoader = {
     return import(`./back${BACKEND_TAIL}.ts`).then(
       instantiate,
       (cause) => {
-        throw notLoaded(cause);
+        throw notLoaded(requireError ?? cause);
       },
     );
   },

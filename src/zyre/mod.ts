@@ -27,6 +27,7 @@ import "../../mod.ts";
 
 export {
   Zyre,
+  ZYRE_LIMITS,
   ZyreEvent,
   type ZyreEventDetail,
   type ZyreEventKind,

@@ -22,6 +22,7 @@ export type ZyreEventKind =
   | "SHOUT"
   | "EVASIVE"
   | "SILENT"
+  | "DROP"
   | "STOP";
 
 /** What a {@link ZyreEvent} carries, depending on its kind. */
@@ -40,6 +41,8 @@ export interface ZyreEventDetail {
   group?: string;
   /** WHISPER, SHOUT: the message frames. */
   message?: Uint8Array[];
+  /** DROP: why the peer (or its beacons) was refused. */
+  reason?: string;
 }
 
 /**
@@ -69,6 +72,8 @@ export class ZyreEvent extends Event {
   readonly group?: string;
   /** WHISPER, SHOUT: the message frames. */
   readonly message?: Uint8Array[];
+  /** DROP: why the peer (or its beacons) was refused. */
+  readonly reason?: string;
   /** All of the above as one object. */
   readonly detail: ZyreEventDetail;
 
@@ -92,6 +97,7 @@ export class ZyreEvent extends Event {
     if (detail.headers !== undefined) this.headers = detail.headers;
     if (detail.group !== undefined) this.group = detail.group;
     if (detail.message !== undefined) this.message = detail.message;
+    if (detail.reason !== undefined) this.reason = detail.reason;
   }
 }
 
@@ -124,7 +130,49 @@ export interface ZyreOptions {
   context?: Context;
   /** Linger period of the peer mailboxes in ms (default 100). */
   linger?: number;
+  /**
+   * Most peers known at once, counting those only heard by beacon (default
+   * 512). Each is a DEALER socket of the node's context, and libzmq's default
+   * limit is 1023 sockets per context. When full, beacons of new peers are
+   * ignored, and the HELLO of a new peer takes the place of the oldest peer
+   * that has not sent its HELLO; a DROP event says so.
+   */
+  maxPeers?: number;
+  /**
+   * Largest headers a peer may announce in HELLO, in UTF-8 bytes of keys and
+   * values (default 65536). A larger HELLO is refused with a DROP event.
+   */
+  maxHeaderBytes?: number;
+  /**
+   * Most groups a peer may be in (default 1024): a HELLO or JOIN beyond it
+   * drops the peer, with a DROP event.
+   */
+  maxGroups?: number;
+  /**
+   * Largest frame the inbox accepts, in bytes (libzmq's `maxMessageSize`;
+   * default -1, no limit, as in C zyre). A peer sending a larger frame is
+   * disconnected by libzmq before the frame is read: set it on networks with
+   * untrusted peers, since libzmq otherwise reserves whatever size a frame
+   * header announces.
+   */
+  maxMessageSize?: number;
 }
+
+/**
+ * Defaults of the limits of {@link ZyreOptions}, which bound what hostile
+ * peers can make a node hold.
+ *
+ * @example
+ * ```ts
+ * import { ZYRE_LIMITS } from "./node.ts";
+ * console.log(ZYRE_LIMITS.maxPeers); // 512
+ * ```
+ */
+export const ZYRE_LIMITS = {
+  maxPeers: 512,
+  maxHeaderBytes: 65536,
+  maxGroups: 1024,
+} as const;
 
 /** Message content: one frame, or several (strings are sent as UTF-8). */
 export type ZyreFrames = string | Uint8Array | readonly (string | Uint8Array)[];
@@ -141,6 +189,14 @@ function toFrames(frames: ZyreFrames): Uint8Array[] {
     if (frame instanceof Uint8Array) return frame;
     throw new TypeError("Message frames must be strings or Uint8Arrays");
   });
+}
+
+function limit(value: number | undefined, fallback: number, name: string) {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`Zyre option ${name} must be a positive integer`);
+  }
+  return value;
 }
 
 function hex(bytes: Uint8Array): string {
@@ -211,6 +267,12 @@ export class Zyre extends EventHub<Record<ZyreEventType, ZyreEvent>> {
   readonly #expiredTimeout: number;
   readonly #context: Context;
   readonly #linger: number;
+  readonly #maxPeers: number;
+  readonly #maxHeaderBytes: number;
+  readonly #maxGroups: number;
+  readonly #maxMessageSize: number;
+  // Beacons of new peers ignored since the last reap (table full).
+  #beaconsRefused = 0;
   #state: State = "new";
   #inbox?: Router;
   #inboxLoop?: Promise<void>;
@@ -251,6 +313,18 @@ export class Zyre extends EventHub<Record<ZyreEventType, ZyreEvent>> {
     this.#expiredTimeout = options.expiredTimeout ?? 30000;
     this.#context = options.context ?? Context.default;
     this.#linger = options.linger ?? 100;
+    this.#maxPeers = limit(options.maxPeers, ZYRE_LIMITS.maxPeers, "maxPeers");
+    this.#maxHeaderBytes = limit(
+      options.maxHeaderBytes,
+      ZYRE_LIMITS.maxHeaderBytes,
+      "maxHeaderBytes",
+    );
+    this.#maxGroups = limit(
+      options.maxGroups,
+      ZYRE_LIMITS.maxGroups,
+      "maxGroups",
+    );
+    this.#maxMessageSize = options.maxMessageSize ?? -1;
   }
 
   /**
@@ -284,6 +358,10 @@ export class Zyre extends EventHub<Record<ZyreEventType, ZyreEvent>> {
       context: this.#context,
       routerHandover: true,
       linger: 0,
+      maxMessageSize: this.#maxMessageSize,
+      // A connection that has not finished its ZMTP handshake by the time a
+      // silent peer would expire is dropped (libzmq's default: 30 s).
+      handshakeInterval: this.#expiredTimeout,
     });
     try {
       await inbox.bind(`tcp://${this.#interface}:*`);
@@ -548,8 +626,44 @@ export class Zyre extends EventHub<Record<ZyreEventType, ZyreEvent>> {
       if (peer) this.#removePeer(peer);
       return;
     }
+    if (!this.#peers.has(id) && this.#peers.size >= this.#maxPeers) {
+      this.#beaconsRefused++; // reported once per reap round
+      return;
+    }
     const peer = this.#requirePeer(id, `tcp://${address}:${data.port}`);
     peer?.refresh(this.#evasiveTimeout, this.#expiredTimeout);
+  }
+
+  /** Why a HELLO is refused, or null when it is within the limits. */
+  #refusal(message: Extract<ZreMessage, { command: "HELLO" }>): string | null {
+    let bytes = 0;
+    for (const [key, value] of Object.entries(message.headers)) {
+      bytes += encoder.encode(key).length + encoder.encode(value).length;
+    }
+    if (bytes > this.#maxHeaderBytes) {
+      return `HELLO headers of ${bytes} bytes, over maxHeaderBytes (${this.#maxHeaderBytes})`;
+    }
+    const groups = new Set(message.groups).size;
+    if (groups > this.#maxGroups) {
+      return `HELLO with ${groups} groups, over maxGroups (${this.#maxGroups})`;
+    }
+    return null;
+  }
+
+  #drop(peerId: string, peerName: string, reason: string): void {
+    this.#emit({ kind: "DROP", peerId, peerName, reason });
+  }
+
+  /** Room for one more peer: the oldest one without HELLO makes way if needed. */
+  #makeRoom(): boolean {
+    if (this.#peers.size < this.#maxPeers) return true;
+    for (const peer of this.#peers.values()) {
+      if (!peer.ready) {
+        this.#removePeer(peer);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Finds or creates a peer; a new one gets our HELLO at once. */
@@ -639,9 +753,23 @@ export class Zyre extends EventHub<Record<ZyreEventType, ZyreEvent>> {
       return;
     }
     if (message.command === "HELLO") {
+      const refusal = this.#refusal(message);
+      if (refusal !== null) {
+        if (peer) this.#removePeer(peer);
+        this.#drop(id, message.name, refusal);
+        return;
+      }
       if (peer?.ready) {
         this.#removePeer(peer); // a second HELLO: the old peer is obsolete
         peer = undefined;
+      }
+      if (!peer && !this.#makeRoom()) {
+        this.#drop(
+          id,
+          message.name,
+          `peer table full (maxPeers ${this.#maxPeers})`,
+        );
+        return;
       }
       peer = this.#requirePeer(id, message.endpoint);
       if (!peer) return;
@@ -690,6 +818,7 @@ export class Zyre extends EventHub<Record<ZyreEventType, ZyreEvent>> {
       case "LEAVE": {
         const members = this.#groups.get(message.group);
         if (members?.delete(id)) {
+          peer.groups--;
           if (members.size === 0) this.#groups.delete(message.group);
           this.#emit({ kind: "LEAVE", ...who, group: message.group });
         }
@@ -710,9 +839,19 @@ export class Zyre extends EventHub<Record<ZyreEventType, ZyreEvent>> {
 
   #joinPeer(peer: ZrePeer, group: string): void {
     let members = this.#groups.get(group);
+    if (members?.has(peer.id)) return;
+    if (peer.groups >= this.#maxGroups) {
+      this.#removePeer(peer);
+      this.#drop(
+        peer.id,
+        peer.name,
+        `joined more than maxGroups (${this.#maxGroups}) groups`,
+      );
+      return;
+    }
     if (!members) this.#groups.set(group, members = new Set());
-    if (members.has(peer.id)) return;
     members.add(peer.id);
+    peer.groups++;
     this.#emit({
       kind: "JOIN",
       peerId: peer.id,
@@ -725,6 +864,12 @@ export class Zyre extends EventHub<Record<ZyreEventType, ZyreEvent>> {
   #reap(): void {
     if (this.#state !== "running") return;
     const now = performance.now();
+    if (this.#beaconsRefused > 0) {
+      const reason = `peer table full (maxPeers ${this.#maxPeers}): ` +
+        `${this.#beaconsRefused} beacons of new peers ignored`;
+      this.#beaconsRefused = 0;
+      this.#drop("", "", reason);
+    }
     for (const peer of [...this.#peers.values()]) {
       if (now >= peer.expiredAt) {
         this.#removePeer(peer);

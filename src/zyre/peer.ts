@@ -39,6 +39,8 @@ export class ZrePeer {
   headers: Record<string, string> = {};
   /** Group status sequence it announced last. */
   status = 0;
+  /** How many groups it is in. */
+  groups = 0;
   /** Whether its HELLO was received. */
   ready = false;
   /** Sequence number of the last message sent to it. */

@@ -1,0 +1,175 @@
+/**
+ * Closes the libzmq sockets and contexts of a Worker thread when the thread
+ * ends without running JS, as when `worker.terminate()` stops it.
+ *
+ * Each handle is the thread-specific value of a pthread key whose destructor
+ * is the libzmq function that releases it (`zmq_close`, `zmq_ctx_term`), so
+ * the C library calls it on that thread as the thread exits. A handle closed
+ * from JS clears its value first, so nothing is released twice. Without this
+ * a terminated Worker's sockets stay open: their ports stay bound, and a
+ * context shared with the parent can never be terminated.
+ *
+ * glibc runs key destructors in ascending key order: a context's key is kept
+ * above the keys of all sockets, so its `zmq_ctx_term` (which waits for the
+ * context's sockets) runs after they are closed.
+ *
+ * Keys are per process and few (1024 on glibc): each module instance reuses
+ * its keys and deletes the unused ones when its thread exits normally; a key
+ * still holding a handle when the thread ends (terminated, or a socket left
+ * open) is never given back. Once keys run out, new handles are left to JS
+ * as before.
+ *
+ * @module
+ */
+
+import type { Backend, Handle } from "../src/backend.ts";
+import { onProcessExit } from "../src/runtime.ts";
+
+/** The libzmq functions that release a handle, as key destructors. */
+export type Release = "zmq_close" | "zmq_ctx_term";
+
+/** libc's thread-specific data, as each binding calls it. */
+export interface ThreadKeys {
+  /** `pthread_key_create` with the libzmq function as destructor: the key, or -1. */
+  create(release: Release): number;
+  /** `pthread_setspecific(key, handle)`; null clears it. */
+  set(key: number, handle: Handle | null): void;
+  /** `pthread_key_delete`. */
+  delete(key: number): void;
+}
+
+interface Held {
+  key: number;
+  release: Release;
+}
+
+/** One instance per backend on a Worker thread. */
+class ThreadExitRelease {
+  readonly #keys: ThreadKeys;
+  readonly #free: Record<Release, number[]> = {
+    zmq_close: [],
+    zmq_ctx_term: [],
+  };
+  readonly #sockets = new Map<Handle, Held>();
+  readonly #contexts = new Map<Handle, Held>();
+  #maxSocketKey = -1;
+  #exhausted = false;
+
+  constructor(keys: ThreadKeys) {
+    this.#keys = keys;
+    onProcessExit(() => {
+      // A normal exit: the keys of closed handles go back; those of handles
+      // still open (a shared context's sockets, which the exit hook of
+      // context.ts leaves alone) stay, so that the thread's end closes them.
+      for (const free of Object.values(this.#free)) {
+        for (const key of free.splice(0)) keys.delete(key);
+      }
+      this.#exhausted = true;
+    });
+  }
+
+  socketOpened(socket: Handle): void {
+    this.#hold(this.#sockets, socket, "zmq_close");
+  }
+  socketClosed(socket: Handle): void {
+    this.#drop(this.#sockets, socket);
+  }
+  contextOpened(context: Handle): void {
+    this.#hold(this.#contexts, context, "zmq_ctx_term");
+  }
+  contextClosed(context: Handle): void {
+    this.#drop(this.#contexts, context);
+  }
+
+  #hold(table: Map<Handle, Held>, handle: Handle, release: Release): void {
+    const key = this.#key(release);
+    if (key < 0) return;
+    this.#keys.set(key, handle);
+    table.set(handle, { key, release });
+    if (release === "zmq_close" && key > this.#maxSocketKey) {
+      this.#maxSocketKey = key;
+      this.#reorderContexts();
+    }
+  }
+
+  #drop(table: Map<Handle, Held>, handle: Handle): void {
+    const held = table.get(handle);
+    if (!held) return;
+    table.delete(handle);
+    this.#keys.set(held.key, null);
+    this.#free[held.release].push(held.key);
+  }
+
+  /** A key for `release`; a context's key above every socket key. */
+  #key(release: Release): number {
+    const free = this.#free[release];
+    const floor = release === "zmq_ctx_term" ? this.#maxSocketKey : -1;
+    const i = free.findIndex((key) => key > floor);
+    if (i >= 0) return free.splice(i, 1)[0];
+    if (this.#exhausted) return -1;
+    const key = this.#keys.create(release);
+    if (key < 0) {
+      this.#exhausted = true;
+      return -1;
+    }
+    if (key > floor) return key;
+    // Not above the sockets (a lower key was freed elsewhere): unusable for this.
+    free.push(key);
+    return -1;
+  }
+
+  // A new socket key above a context's: move the context above it again.
+  #reorderContexts(): void {
+    for (const [context, held] of [...this.#contexts]) {
+      if (held.release !== "zmq_ctx_term" || held.key > this.#maxSocketKey) {
+        continue;
+      }
+      this.#drop(this.#contexts, context);
+      this.#hold(this.#contexts, context, "zmq_ctx_term");
+    }
+  }
+}
+
+/**
+ * On a Worker thread, makes `backend` release its handles when the thread
+ * exits without closing them (see the module doc); a no-op elsewhere.
+ */
+export function releaseAtThreadExit(
+  backend: Backend,
+  keys: ThreadKeys | null,
+  onWorkerThread: boolean,
+): void {
+  if (!keys || !onWorkerThread) return;
+  const held = new ThreadExitRelease(keys);
+  const b = backend as {
+    -readonly [K in keyof Backend]: Backend[K];
+  };
+  const { socketNew, socketClose, contextNew, contextTerm, contextTermAtExit } =
+    backend;
+  b.contextNew = () => {
+    const context = contextNew.call(backend);
+    if (context !== null) held.contextOpened(context);
+    return context;
+  };
+  b.contextTerm = (context) => {
+    held.contextClosed(context);
+    return contextTerm.call(backend, context);
+  };
+  b.contextTermAtExit = (context) => {
+    held.contextClosed(context);
+    return contextTermAtExit.call(backend, context);
+  };
+  b.socketNew = (context, type) => {
+    const socket = socketNew.call(backend, context, type);
+    if (socket !== null) held.socketOpened(socket);
+    return socket;
+  };
+  b.socketClose = (socket) => {
+    held.socketClosed(socket);
+    return socketClose.call(backend, socket);
+  };
+  // zmq_proxy_steerable would use the sockets on a thread of its own, where
+  // they can be neither closed nor stopped once this thread is gone: a Proxy
+  // on a Worker thread runs in the event loop instead, as on WASM.
+  b.proxySteerable = undefined;
+}
