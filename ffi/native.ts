@@ -30,6 +30,7 @@ import { libraryCandidates, libraryNotFound } from "./library.ts";
 import { calibrateMsgLayout, type MsgLayout } from "./msg_layout.ts";
 import {
   PollReactor,
+  RECHECK_MS,
   timerPoll,
   type WakePipe,
   WORKER_POLL_MS,
@@ -508,7 +509,7 @@ class NativeBackend implements Backend {
       wait === "timer"
         ? timerPoll((fds, n) => this.#libc.poll_sync(fds, this.#size(n), 0))
         : this.#poll,
-      wait === "bounded" ? WORKER_POLL_MS : -1,
+      wait === "bounded" ? WORKER_POLL_MS : RECHECK_MS,
     );
   }
 

@@ -45,6 +45,18 @@ export type PollCall = (
  */
 export const WORKER_POLL_MS = 50;
 
+/**
+ * The longest wait of one poll on a main thread. A wait that ends by its
+ * timeout makes every socket it watched look at ZMQ_EVENTS again: a safety
+ * net for a wake-up that never came (ZMQ_FD is edge-triggered). Three full
+ * runs of the suite under Node and Bun hung for good in one security test
+ * (FFI, tcp with ZAP: the JS thread idle, one thread parked in poll), while
+ * 16 runs of that file alone never did; the cause is not found yet, and with
+ * this a missed wake-up costs at most this long instead of forever. Idle
+ * cost: one return a second while a socket waits.
+ */
+export const RECHECK_MS = 1000;
+
 /** The longest pause between two checks of {@link timerPoll}. */
 export const TIMER_POLL_MAX_MS = 16;
 
@@ -105,7 +117,7 @@ export class PollReactor implements Reactor {
     wake: WakePipe,
     socketFd: (socket: Handle) => number,
     pollCall: PollCall,
-    timeoutMs = -1,
+    timeoutMs = RECHECK_MS,
   ) {
     this.#wake = wake;
     this.#socketFd = socketFd;
@@ -179,12 +191,12 @@ export class PollReactor implements Reactor {
     this.#polled = watches;
     this.#inFlight = this.#pollCall(this.#pollfds, count, this.#timeoutMs)
       .then(
-        () => this.#onPolled(),
-        () => this.#onPolled(),
+        (rc) => this.#onPolled(rc),
+        () => this.#onPolled(-1),
       );
   }
 
-  #onPolled(): void {
+  #onPolled(rc: number): void {
     this.#inFlight = null;
     const view = this.#pollView;
     if (this.#signalled || view.getInt16(6, true) !== 0) {
@@ -194,7 +206,10 @@ export class PollReactor implements Reactor {
     if (this.#closed) return;
     const woken: Watch[] = [];
     this.#polled.forEach((w, i) => {
-      if (view.getInt16((i + 1) * POLLFD_SIZE + 6, true) !== 0) woken.push(w);
+      // rc 0: the wait timed out, so everyone looks again (see RECHECK_MS).
+      if (rc === 0 || view.getInt16((i + 1) * POLLFD_SIZE + 6, true) !== 0) {
+        woken.push(w);
+      }
     });
     this.#polled = [];
     for (const w of woken) {

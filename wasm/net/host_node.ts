@@ -34,9 +34,15 @@ class NodeConn implements HostConn {
   readonly local: HostTarget;
   readonly remote: HostTarget;
   readonly #socket: net.Socket;
+  // An error before start() (a peer resetting a connection libzmq has not
+  // accepted yet): kept for start(), since an 'error' event with no listener
+  // would end the process.
+  #early: Error | undefined;
+  readonly #keepEarly = (err: Error) => void (this.#early ??= err);
 
   constructor(socket: net.Socket, unixPath?: string) {
     this.#socket = socket;
+    socket.on("error", this.#keepEarly);
     if (unixPath === undefined) socket.setNoDelay(true);
     this.local = localOf(socket, unixPath);
     this.remote = remoteOf(socket, unixPath);
@@ -54,6 +60,11 @@ class NodeConn implements HostConn {
     socket.on("close", () => {
       if (!failed && !socket.readableEnded) events.end();
     });
+    socket.off("error", this.#keepEarly);
+    if (this.#early) {
+      failed = true;
+      events.error(this.#early);
+    }
   }
 
   write(chunk: Uint8Array): Promise<void> {
@@ -138,6 +149,9 @@ export const nodeNet: HostNet = {
       server.once("error", reject);
       const done = () => {
         server.off("error", reject);
+        // A failed accept (EMFILE, ...) only means one connection less, as
+        // for libzmq's own listener; unheard, it would end the process.
+        server.on("error", () => {});
         resolve(new NodeListener(server, target));
       };
       server.listen(where, done);
