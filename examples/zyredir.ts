@@ -56,6 +56,9 @@ async function remove(id: string): Promise<void> {
   await Deno.remove(file(id)).catch(() => {});
 }
 
+// Listen before starting: the iterator sees events from its creation on, and
+// peers may enter while the own file below is being written.
+const events = node[Symbol.asyncIterator]();
 await node.start();
 const self: Entry = {
   id: node.uuid,
@@ -75,7 +78,7 @@ const timer = duration
 const onSignal = () => node.stop();
 Deno.addSignalListener("SIGINT", onSignal);
 
-for await (const event of node) {
+for await (const event of events) {
   const entry = online.get(event.peerId);
   switch (event.kind) {
     case "ENTER": {
