@@ -506,6 +506,11 @@ async function runSequence(backend: "ffi" | "wasm", commands: Command[]) {
     await sleep(2);
   } finally {
     for (const socket of sockets) unlinger(socket);
+    // A socket created with `context: null` (or undefined) is in
+    // Context.default, which the close below does not reach: close it here.
+    for (const socket of sockets) {
+      if (socket.context !== context) socket.close();
+    }
     await within(
       5000,
       context.close(),
