@@ -6,6 +6,8 @@
  * @module
  */
 
+import { text } from "./svg_text.ts";
+
 /** One sample of a soak, taken every second. */
 export interface SoakSample {
   /** Seconds since the start. */
@@ -40,19 +42,6 @@ const PLOT_WIDTH = 820;
 const PANEL = 110;
 const PANEL_GAP = 40;
 const TOP = 76;
-
-function escape(text: string): string {
-  return text.replace(
-    /[&<>"]/g,
-    (c) => `&${{ "&": "amp", "<": "lt", ">": "gt", '"': "quot" }[c]};`,
-  );
-}
-
-function text(x: number, y: number, content: string, attrs = ""): string {
-  return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${attrs}>${
-    escape(content)
-  }</text>`;
-}
 
 interface Panel {
   label: string;

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { text } from "./svg_text.ts";
 import { type ImplId, implLabels, peerIds } from "./cases.ts";
 import { describe, type MachineInfo } from "./machine.ts";
 import { type CaseReport, formatValue } from "./report.ts";
@@ -26,19 +27,6 @@ const BAR = 13;
 const BAR_GAP = 3;
 const GROUP_GAP = 16;
 const TOP = 96;
-
-function escape(text: string): string {
-  return text.replace(
-    /[&<>"]/g,
-    (c) => `&${{ "&": "amp", "<": "lt", ">": "gt", '"': "quot" }[c]};`,
-  );
-}
-
-function text(x: number, y: number, content: string, attrs = ""): string {
-  return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${attrs}>${
-    escape(content)
-  }</text>`;
-}
 
 /** Speed relative to native: >1 is faster than native, whatever the unit. */
 function speed(report: CaseReport, ratio: number): number {
