@@ -19,6 +19,7 @@ import { type Calls, loadNative, type NativeRuntime } from "./native.ts";
 /** The parts of koffi 3 this binding uses (pointers are BigInt). */
 interface Koffi {
   load(path: string): KoffiLibrary;
+  address(value: unknown): bigint;
 }
 interface KoffiLibrary {
   func(name: string, result: string, parameters: string[]): KoffiFunction;
@@ -120,6 +121,7 @@ function nodeRuntime(koffi: Koffi): NativeRuntime {
     open: (path, functions) => bind(koffi.load(path), functions),
     size: (n: number) => n,
     string: (text: string) => text,
+    cell: (memory: Uint8Array) => koffi.address(memory),
     text: (result: unknown) => (result as string | null) ?? null,
     address: (pointer: unknown) =>
       pointer === null || pointer === undefined
