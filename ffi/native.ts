@@ -262,8 +262,11 @@ class NativeBackend implements Backend {
   ) {
     this.#rt = runtime;
     this.#threadExit = threadExit;
-    this.#zmq = zmq;
-    this.#libc = libc;
+    // Copies with fast properties: both runtimes hand back tables in
+    // dictionary mode (built key by key), whose lookups V8 does not inline
+    // (a LoadIC call per native call, 4.5% of a Node sender's profile).
+    this.#zmq = { ...zmq };
+    this.#libc = { ...libc };
     this.#size = runtime.size;
     this.#msgArg = runtime.cell(this.#msg);
     this.errnos = errnosFor(runtime.os);
