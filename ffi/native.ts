@@ -366,10 +366,13 @@ class NativeBackend implements Backend {
     if (size >= 0) {
       this.#frameSize = size;
       const layout = this.#layout;
-      // Small frames: data and MORE flag read from the struct (see msg_layout.ts).
+      // Small frames: data read from the struct (see msg_layout.ts). The
+      // MORE flag of every frame too: libzmq keeps the flags byte at one
+      // offset for all message types, which calibration checks on a small
+      // and a big frame (saves a koffi call, ~60 ns, per big frame on Node).
       this.#inline = layout !== null && msg[layout.type] === layout.vsmType;
-      this.#more = this.#inline
-        ? (msg[layout!.flags] & 1) === 1
+      this.#more = layout !== null
+        ? (msg[layout.flags] & 1) === 1
         : this.#zmq.zmq_msg_more(this.#msgArg) === 1;
     }
     return size;
