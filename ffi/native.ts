@@ -43,7 +43,7 @@ import {
   type ThreadKeys,
 } from "./thread_exit.ts";
 
-/** A native pointer as the runtime represents it (a Deno pointer object or null, a koffi BigInt). */
+/** A native pointer as the runtime represents it (Deno: a pointer object or null; koffi: a number, 0 for NULL). */
 export type Pointer = unknown;
 /** A `size_t` argument as the runtime takes it (see {@link NativeRuntime.size}). */
 export type Size = unknown;
@@ -191,7 +191,7 @@ function pinLibrary(
 ): Pointer {
   const RTLD_NOW = 2;
   const RTLD_NODELETE = runtime.os === "darwin" ? 0x80 : 0x1000;
-  return libc.dlopen?.(runtime.string(path), RTLD_NOW | RTLD_NODELETE) ?? null;
+  return libc.dlopen?.(runtime.string(path), RTLD_NOW | RTLD_NODELETE) || null;
 }
 
 /** pthread keys whose destructors are libzmq functions (see thread_exit.ts). */
@@ -213,7 +213,8 @@ function threadKeys(
         ? key[0] >>> 0
         : -1;
     },
-    set: (k, handle) => void pthread_setspecific(k, handle),
+    set: (k, handle) =>
+      void pthread_setspecific(k, handle ?? runtime.pointer(0n)),
     fdValue: (fd) => runtime.pointer(BigInt(fd)),
     delete: (k) => void pthread_key_delete?.(k),
   };
@@ -292,7 +293,7 @@ class NativeBackend implements Backend {
   }
 
   contextNew(): Handle | null {
-    return this.#zmq.zmq_ctx_new() ?? null;
+    return this.#zmq.zmq_ctx_new() || null;
   }
   contextSet(context: Handle, option: number, value: number): number {
     return this.#zmq.zmq_ctx_set(context, option, value);
@@ -312,7 +313,7 @@ class NativeBackend implements Backend {
   }
 
   socketNew(context: Handle, type: number): Handle | null {
-    return this.#zmq.zmq_socket(context, type) ?? null;
+    return this.#zmq.zmq_socket(context, type) || null;
   }
   socketClose(socket: Handle): number {
     return this.#zmq.zmq_close(socket);
@@ -458,7 +459,12 @@ class NativeBackend implements Backend {
     capture: Handle | null,
     control: Handle,
   ): Promise<number> {
-    return this.#zmq.zmq_proxy_steerable(frontend, backend, capture, control);
+    return this.#zmq.zmq_proxy_steerable(
+      frontend,
+      backend,
+      capture ?? this.#rt.pointer(0n),
+      control,
+    );
   }
   curveKeypair(): { publicKey: string; secretKey: string } | null {
     const publicKey = cell(41), secretKey = cell(41);

@@ -1,8 +1,8 @@
 /**
  * The native binding's call mechanics on Node: the system libzmq through
  * `koffi` (npm). Blocking calls run through koffi's `.async()` (a worker
- * thread) and return a Promise; strings cross as JS strings, pointers as
- * BigInt addresses. Everything else is in `native.ts`.
+ * thread) and return a Promise; strings cross as JS strings, handles and
+ * addresses as numbers (0 for NULL). Everything else is in `native.ts`.
  *
  * koffi is loaded lazily, synchronously and only on Node: importing this
  * module needs nothing, and Deno never loads it.
@@ -61,9 +61,11 @@ const KOFFI_TYPES: Record<CKind, string> = {
   // Buffers and typed arrays go as `void *` (koffi passes their memory
   // directly; `_Out_` arrays would cost ~1 us per call); strings as
   // `const char *` (koffi encodes them as NUL-terminated UTF-8, and decodes
-  // `text` results).
-  handle: "void *",
-  address: "void *",
+  // `text` results). Handles and addresses are `uintptr_t` numbers: koffi
+  // decodes a number faster than a BigInt (zmq_send 83 -> 80 ns a call on
+  // Node 20, 151 -> 132 on Bun 1.4), and user-space addresses fit in 53 bits.
+  handle: "uintptr_t",
+  address: "uintptr_t",
   memory: "void *",
   string: "const char *",
   text: "const char *",
@@ -123,11 +125,8 @@ function nodeRuntime(koffi: Koffi): NativeRuntime {
     string: (text: string) => text,
     cell: (memory: Uint8Array) => koffi.address(memory),
     text: (result: unknown) => (result as string | null) ?? null,
-    address: (pointer: unknown) =>
-      pointer === null || pointer === undefined
-        ? 0n
-        : BigInt(pointer as bigint),
-    pointer: (address: bigint) => address,
+    address: (pointer: unknown) => BigInt((pointer as number | null) ?? 0),
+    pointer: (address: bigint) => Number(address),
     workerPoll: nodeProcess?.versions?.bun !== undefined ? "timer" : "bounded",
   };
 }
