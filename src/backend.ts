@@ -177,8 +177,15 @@ export interface Backend {
   handleFromAddress?(address: bigint): Handle;
 }
 
+/** A socket's entry on its reactor (see {@link Reactor.watch}). */
+export interface Parked {
+  /** True until the socket is unwatched or the reactor closed. */
+  readonly parked: boolean;
+}
+
 /**
- * Tells when sockets that cannot make progress now may be able to.
+ * Tells when sockets that cannot make progress now may be able to: the one
+ * owner of which sockets are parked (see `parked_sockets.ts`).
  *
  * A wake-up means "look again" (read ZMQ_EVENTS), never "ready": libzmq's
  * notification is edge-triggered, so the caller re-checks before and after
@@ -186,10 +193,20 @@ export interface Backend {
  * idle program can exit.
  */
 export interface Reactor {
-  /** Calls `onWake` (on the JS thread) whenever the socket's state may have changed. */
-  watch(socket: Handle, onWake: () => void): void;
+  /**
+   * Parks a socket: calls `onWake` (on the JS thread) whenever its state may
+   * have changed, until {@link Reactor.unwatch}. Returns its entry (watching
+   * a watched socket replaces `onWake`, same entry).
+   */
+  watch(socket: Handle, onWake: () => void): Parked;
   /** Stops watching a socket; safe to call for a socket that is not watched. */
   unwatch(socket: Handle): void;
+  /**
+   * An operation on a socket of this context completed: parked sockets may
+   * now proceed (an inproc message arrived, a high-water mark slot freed)
+   * with no wake-up from libzmq, so they look again soon (once for a burst).
+   */
+  progress(): void;
   /** Stops the reactor, waiting for any in-flight wait to return. */
   close(): Promise<void>;
 }

@@ -87,14 +87,16 @@ export interface ContextInternals {
    * ran; returns the unregistration.
    */
   adopt(socket: Closable, closeCollected: () => void): () => void;
-  forget(socket: Closable): void;
-  parked(socket: Rechecked, waiting: boolean): void;
   /** The inproc names of this context (see inproc.ts). */
   readonly inproc: InprocRegistry;
   /** False for a context shared from elsewhere (Context.fromAddress). */
   readonly owned: boolean;
   /** How many sockets the context has open. */
   socketCount(): number;
+  /**
+   * An operation on one of its sockets completed: the reactor (if any) wakes
+   * the parked sockets, which may now proceed (see `Reactor.progress`).
+   */
   noteOperation(): void;
 }
 
@@ -110,10 +112,6 @@ export interface Closable {
   /** False after close() while a Proxy still holds the socket. */
   readonly closed: boolean;
 }
-/** A socket that can look again whether its waiting operations can proceed. */
-export interface Rechecked {
-  recheck(): void;
-}
 
 const internalsOf = new WeakMap<Context, ContextInternals>();
 
@@ -121,10 +119,6 @@ const internalsOf = new WeakMap<Context, ContextInternals>();
 export function internals(context: Context): ContextInternals {
   return internalsOf.get(context)!;
 }
-
-// Re-checking every parked socket after each operation is what lets an inproc
-// consumer run without a poll round trip; past this many it costs more than it saves.
-const RECHECK_LIMIT = 64;
 
 /**
  * A ZeroMQ context. Most programs use the default one implicitly; create your
@@ -165,8 +159,6 @@ export class Context {
   // Weak, so that a socket dropped without close() can be collected (and
   // closed by the safety net in socket.ts).
   readonly #sockets = new Set<SocketEntry>();
-  readonly #parked = new Set<Rechecked>();
-  #recheckScheduled = false;
   #closing: Promise<void> | undefined;
   // False for a context shared from elsewhere (fromAddress): we do not terminate it.
   readonly #owned: boolean;
@@ -219,11 +211,6 @@ export class Context {
       exitHookInstalled = true;
       onProcessExit(terminateAtExit);
     }
-    const rechecks = () => {
-      this.#recheckScheduled = false;
-      if (this.#parked.size > RECHECK_LIMIT) return;
-      for (const socket of this.#parked) socket.recheck();
-    };
     internalsOf.set(this, {
       backend,
       handle,
@@ -245,21 +232,10 @@ export class Context {
         this.#sockets.add(entry);
         return () => void this.#sockets.delete(entry);
       },
-      forget: (socket) => {
-        this.#parked.delete(socket as unknown as Rechecked);
-      },
-      parked: (socket, waiting) => {
-        if (waiting) this.#parked.add(socket);
-        else this.#parked.delete(socket);
-      },
       inproc: new InprocRegistry(),
       owned: this.#owned,
       socketCount: () => this.#sockets.size,
-      noteOperation: () => {
-        if (this.#parked.size === 0 || this.#recheckScheduled) return;
-        this.#recheckScheduled = true;
-        queueMicrotask(rechecks);
-      },
+      noteOperation: () => this.#reactor?.progress(),
     });
   }
 

@@ -627,11 +627,6 @@ export class Socket {
     this.#engine.metadata = kind;
   }
 
-  /** Called by the context when an operation elsewhere may have changed this socket. */
-  recheck(): void {
-    this.#engine.recheck();
-  }
-
   // ---- options --------------------------------------------------------------
 
   /** @ignore */

@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { Backend, Handle } from "./backend.ts";
+import type { Backend, Handle, Parked } from "./backend.ts";
 import { type ContextInternals, processExiting } from "./context.ts";
 import { closedSocketError, ZmqError } from "./errors.ts";
 import { fairnessCheck, yieldToEventLoop } from "./fairness.ts";
@@ -28,6 +28,7 @@ import {
   type Message,
   toFrames,
 } from "./message.ts";
+import { UNPARKED } from "./parked_sockets.ts";
 import { Queue } from "./queue.ts";
 
 interface Pending<T> {
@@ -96,7 +97,8 @@ export class SocketEngine {
   #closed = false;
   readonly #receives = new Queue<PendingReceive>();
   readonly #sends = new Queue<PendingSend>();
-  #parked = false;
+  // The entry the reactor keeps while this socket is parked (it owns the state).
+  #parking: Parked = UNPARKED;
   #serviceScheduled = false;
   /** libzmq's SNDTIMEO, which the send queue applies (see socket.ts). */
   sendTimeout = -1;
@@ -406,11 +408,6 @@ export class SocketEngine {
     };
   }
 
-  /** Looks again whether waiting operations can proceed (the context asks). */
-  recheck(): void {
-    this.#service();
-  }
-
   /** Something elsewhere may have let this socket proceed: serve it soon. */
   poke(): void {
     this.#scheduleService();
@@ -466,7 +463,7 @@ export class SocketEngine {
    * and inproc peers of this context may now be able to proceed.
    */
   #afterFastPath(): Promise<void> {
-    if (this.#parked) this.#scheduleService();
+    if (this.#parking.parked) this.#scheduleService();
     this.#ctx.noteOperation();
     return RESOLVED;
   }
@@ -583,16 +580,12 @@ export class SocketEngine {
   }
 
   #park(): void {
-    if (this.#parked) return;
-    this.#parked = true;
-    this.#ctx.reactor().watch(this.#h, this.#wake);
-    this.#ctx.parked(this, true);
+    if (this.#parking.parked) return;
+    this.#parking = this.#ctx.reactor().watch(this.#h, this.#wake);
   }
 
   #unpark(): void {
-    if (!this.#parked) return;
-    this.#parked = false;
+    if (!this.#parking.parked) return;
     this.#ctx.reactor().unwatch(this.#h);
-    this.#ctx.parked(this, false);
   }
 }
