@@ -14,7 +14,14 @@ import {
   type OptionProperties,
   type OptionSpec,
 } from "./options.ts";
-import { encodeOption } from "./option_access.ts";
+import {
+  defineOptions,
+  encodeOption,
+  noteWritten,
+  optionGet,
+  optionSet,
+  writtenValue,
+} from "./option_access.ts";
 import { type BackendChoice, loadBackend, selectBackend } from "./select.ts";
 import { onProcessExit } from "./runtime.ts";
 import { InprocRegistry } from "./inproc.ts";
@@ -420,16 +427,16 @@ export class Context {
     return this.close();
   }
 
-  readonly #written = new Map<string, unknown>();
-
-  #get(name: string, spec: OptionSpec): unknown {
-    if (spec.access === "w") return this.#written.get(name);
+  /** @ignore */
+  [optionGet](name: string, spec: OptionSpec): unknown {
+    if (spec.access === "w") return writtenValue(this, name);
     const rc = this.#backend.contextGet(this.#handle, spec.id);
     if (rc < 0) throw zmqError(this.#backend, { option: name });
     return spec.type === "bool" ? rc !== 0 : rc;
   }
 
-  #set(name: string, spec: OptionSpec, value: unknown): void {
+  /** @ignore */
+  [optionSet](name: string, spec: OptionSpec, value: unknown): void {
     if (this.#closing) {
       throw new ZmqError(
         "ETERM",
@@ -442,30 +449,11 @@ export class Context {
     if (this.#backend.contextSet(this.#handle, spec.id, n) !== 0) {
       throw zmqError(this.#backend, { option: name });
     }
-    if (spec.access === "w") this.#written.set(name, value);
-  }
-
-  static {
-    for (
-      const [name, spec] of Object.entries(contextOptions) as [
-        string,
-        OptionSpec,
-      ][]
-    ) {
-      Object.defineProperty(Context.prototype, name, {
-        configurable: true,
-        get(this: Context) {
-          return this.#get(name, spec);
-        },
-        set: spec.access === "r"
-          ? undefined
-          : function (this: Context, value: unknown) {
-            this.#set(name, spec, value);
-          },
-      });
-    }
+    noteWritten(this, name, spec, value);
   }
 }
+
+defineOptions(Context.prototype, contextOptions);
 
 /** Context option properties, generated from the option table. */
 export interface Context extends OptionProperties<typeof contextOptions> {}
