@@ -149,16 +149,19 @@ export interface Backend {
   curveKeypair?(): { publicKey: string; secretKey: string } | null;
   /** `zmq_curve_public`: the Z85 public key of a Z85 secret key, or null. */
   curvePublic?(secretKey: string): string | null;
-  /**
-   * Draft API: sends one single-frame message (ZMQ_DONTWAIT) carrying a
-   * routing id (CLIENT/SERVER/PEER; 0 for none) or a group (RADIO; null for none).
-   */
-  sendDraft?(
-    socket: Handle,
-    frame: Uint8Array,
-    routingId: number,
-    group: string | null,
-  ): number;
+  // Draft API sends go through one zmq_msg_t the backend keeps (zmq_send
+  // cannot carry a routing id or group); `socket_engine.ts` calls these in
+  // order, once for every backend.
+  /** `zmq_msg_init_size` of the send message, with `frame` copied in. */
+  msgInitSize?(frame: Uint8Array): number;
+  /** Draft API: `zmq_msg_set_routing_id` on the send message (CLIENT/SERVER/PEER). */
+  msgSetRoutingId?(routingId: number): number;
+  /** Draft API: `zmq_msg_set_group` on the send message (RADIO). */
+  msgSetGroup?(group: string): number;
+  /** `zmq_msg_send` of the send message with ZMQ_DONTWAIT (libzmq then owns its data). */
+  msgSend?(socket: Handle): number;
+  /** `zmq_msg_close` of the send message, after it could not be sent. */
+  msgClose?(): number;
   /** Draft API: the routing id of the frame last received (0 if none). */
   receivedRoutingId?(): number;
   /** Draft API: the group of the frame last received ("" if none). */

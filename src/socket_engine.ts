@@ -195,21 +195,35 @@ export class SocketEngine {
     return this.#sendLater([frame], 0, draft);
   }
 
-  /** Hands a draft frame to libzmq; false on EAGAIN. */
+  /**
+   * Hands a draft frame to libzmq; false on EAGAIN. A routing id or group
+   * rides on a zmq_msg_t (zmq_send cannot carry them): init_size, set the
+   * property, zmq_msg_send, and close the message if it was not sent.
+   */
   #sendDraftFrame(
     frame: Frame,
     { routingId = 0, group = null }: DraftTarget,
   ): boolean {
-    if (!this.#b.sendDraft) {
+    const b = this.#b;
+    if (
+      !b.msgInitSize || !b.msgSetRoutingId || !b.msgSetGroup || !b.msgSend ||
+      !b.msgClose
+    ) {
       throw new ZmqError(
         "ENOTSUP",
-        this.#b.errnos.ENOTSUP,
+        b.errnos.ENOTSUP,
         "This backend has no draft API",
       );
     }
-    if (this.#b.sendDraft(this.#h, frameBytes(frame), routingId, group) >= 0) {
-      return true;
+    let rc = b.msgInitSize(frameBytes(frame));
+    if (rc === 0) {
+      rc = routingId !== 0 ? b.msgSetRoutingId(routingId) : 0;
+      if (rc === 0 && group !== null) rc = b.msgSetGroup(group);
+      rc = rc === 0 ? b.msgSend(this.#h) : -1;
+      // zmq_msg_close leaves errno alone when it succeeds.
+      if (rc < 0) b.msgClose();
     }
+    if (rc >= 0) return true;
     this.#checkAgain();
     return false;
   }

@@ -494,27 +494,25 @@ class WasmBackend implements Backend {
     return rc;
   }
 
-  sendDraft(
-    socket: Handle,
-    frame: Uint8Array,
-    routingId: number,
-    group: string | null,
-  ): number {
-    const m = this.#m;
-    const msg = this.#sendMsg;
-    if (m._zmq_msg_init_size(msg, frame.byteLength) !== 0) return -1;
-    m.HEAPU8.set(frame, m._zmq_msg_data(msg));
-    if (
-      (routingId !== 0 && m._zmq_msg_set_routing_id(msg, routingId) !== 0) ||
-      (group !== null && m._zmq_msg_set_group(msg, this.#cString(group)) !== 0)
-    ) {
-      m._zmq_msg_close(msg);
-      return -1;
-    }
-    const rc = m._zmq_msg_send(msg, socket as number, DONTWAIT);
-    if (rc < 0) m._zmq_msg_close(msg);
-    else if (this.#watched > 0) this.#progress();
+  msgInitSize(frame: Uint8Array): number {
+    const m = this.#m, msg = this.#sendMsg;
+    const rc = m._zmq_msg_init_size(msg, frame.byteLength);
+    if (rc === 0) m.HEAPU8.set(frame, m._zmq_msg_data(msg));
     return rc;
+  }
+  msgSetRoutingId(routingId: number): number {
+    return this.#m._zmq_msg_set_routing_id(this.#sendMsg, routingId);
+  }
+  msgSetGroup(group: string): number {
+    return this.#m._zmq_msg_set_group(this.#sendMsg, this.#cString(group));
+  }
+  msgSend(socket: Handle): number {
+    const rc = this.#m._zmq_msg_send(this.#sendMsg, socket as number, DONTWAIT);
+    if (rc >= 0) this.#progress();
+    return rc;
+  }
+  msgClose(): number {
+    return this.#m._zmq_msg_close(this.#sendMsg);
   }
   receivedRoutingId(): number {
     return this.#m._zmq_msg_routing_id(this.#recvMsg) >>> 0; // uint32_t
