@@ -96,6 +96,13 @@ function hostNet(): HostNet {
 /** Transports this backend serves (libzmq's own; the host runtime's sockets). */
 const TRANSPORTS = ["inproc://", "tcp://", "ipc://"];
 
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
+/** An IPv4 address in dotted form, or IPv6 (the host checks the rest). */
+function isNumericHost(hostname: string): boolean {
+  return IPV4.test(hostname) || hostname.includes(":");
+}
+
 /** Why an endpoint cannot work on the WASM backend, if it cannot. */
 function unsupportedTransport(endpoint: string): ZmqError | undefined {
   if (TRANSPORTS.some((t) => endpoint.startsWith(t))) return undefined;
@@ -249,20 +256,24 @@ class WasmBackend implements Backend {
     // zmq_ctx_term pumps by itself and fails with EAGAIN (instead of hanging)
     // while sockets are open. The shared layer closes them first, so then
     // EAGAIN means tcp sessions still deliver what lingers: try again after
-    // each pump (host events drive them), as long as host sockets are open.
-    // Without any, a retry is only a safety net, bounded so a leaked socket
-    // cannot spin forever.
+    // each pump (host events drive them), as long as host sockets are open,
+    // and at libzmq's next deadline while it has one (a linger period: a
+    // Zyre node lingers 100 ms on messages for a peer gone). Without either,
+    // a retry is only a safety net, bounded so a leaked socket cannot spin
+    // forever.
     for (let attempt = 0;; attempt++) {
       const rc = this.#m._zmq_ctx_term(context as number);
+      const deadline = this.#m._zmq_wasm_next_timer();
       if (
         rc === 0 || this.errno() !== errnos.EAGAIN ||
-        (attempt >= 10 && this.#net.size === 0)
+        (attempt >= 10 && this.#net.size === 0 && deadline < 0)
       ) {
         return rc;
       }
+      const wait = deadline >= 0 ? deadline + 1 : attempt + 1;
       await new Promise<void>((resolve) => {
         // The timer also keeps the process alive meanwhile.
-        const timer = setTimeout(resolve, Math.min(attempt + 1, 100));
+        const timer = setTimeout(resolve, Math.min(wait, 100));
         this.#pumpWaiters.push(() => {
           clearTimeout(timer);
           resolve();
@@ -393,7 +404,24 @@ class WasmBackend implements Backend {
       ? "::"
       : "0.0.0.0";
     // Undefined: libzmq rejects the endpoint with its own error.
-    return targetOf(endpoint, anyHost);
+    const target = targetOf(endpoint, anyHost);
+    // An IPv6 address with the ipv6 option off: libzmq refuses it (ENODEV).
+    if (target && "hostname" in target && anyHost !== "::") {
+      if (target.hostname.includes(":")) return undefined;
+    }
+    // libzmq binds interfaces, not names: it would look a name up among the
+    // machine's interfaces (ENODEV when none has it), which WASM cannot list.
+    // Refused here so that no name reaches the host's listen (a DNS query).
+    if (target && "hostname" in target && !isNumericHost(target.hostname)) {
+      throw new ZmqError(
+        "ENODEV",
+        errnos.ENODEV,
+        `The WASM backend binds numeric addresses only (127.0.0.1, [::1], *): ` +
+          `"${target.hostname}" is a name of an interface or host (${endpoint})`,
+        { endpoint },
+      );
+    }
+    return target;
   }
 
   /** The bind to make on a prepared listener (a wildcard port made concrete). */
