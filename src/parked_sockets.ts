@@ -110,9 +110,13 @@ export class ParkedSockets<P extends ParkedSocket = ParkedSocket> {
     for (const entry of entries) if (entry.parked) entry.onWake();
   }
 
-  /** Wakes every parked socket once, now. */
+  /**
+   * Wakes every parked socket, now. It walks the live map, with no copy (this
+   * runs after every message while a peer waits): a socket unparked meanwhile
+   * is skipped, one parked meanwhile is woken too (it only looks again).
+   */
   wakeAll(): void {
-    if (this.#entries.size > 0) this.wake(this.list());
+    for (const entry of this.#entries.values()) entry.onWake();
   }
 
   /**
