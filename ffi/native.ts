@@ -36,7 +36,12 @@ import {
   WORKER_POLL_MS,
 } from "./reactor.ts";
 import { onWorkerThread } from "../src/runtime.ts";
-import { releaseAtThreadExit, type ThreadKeys } from "./thread_exit.ts";
+import {
+  releaseAtThreadExit,
+  type ThreadExitRelease,
+  threadExitRelease,
+  type ThreadKeys,
+} from "./thread_exit.ts";
 
 /** A native pointer as the runtime represents it (a Deno pointer object or null, a koffi BigInt). */
 export type Pointer = unknown;
@@ -154,12 +159,12 @@ export function loadNative(runtime: NativeRuntime): Backend {
       continue;
     }
     const pinned = pinLibrary(runtime, libc, path);
-    const backend = new NativeBackend(runtime, zmq, libc);
-    releaseAtThreadExit(
-      backend,
+    const held = threadExitRelease(
       threadKeys(runtime, libc, pinned),
       onWorkerThread(),
     );
+    const backend = new NativeBackend(runtime, zmq, libc, held);
+    releaseAtThreadExit(backend, held);
     return backend;
   }
   throw libraryNotFound(candidates, errors);
@@ -200,6 +205,7 @@ function threadKeys(
         : -1;
     },
     set: (k, handle) => void pthread_setspecific(k, handle),
+    fdValue: (fd) => runtime.pointer(BigInt(fd)),
     delete: (k) => void pthread_key_delete?.(k),
   };
 }
@@ -234,9 +240,17 @@ class NativeBackend implements Backend {
   readonly #int = new Int32Array(new ArrayBuffer(8), 0, 1);
   readonly #len = new BigUint64Array(new ArrayBuffer(8), 0, 1);
   readonly #size: (n: number) => Size;
+  // On a Worker thread: closes the reactors' wake-up fds if it is terminated.
+  readonly #threadExit: ThreadExitRelease | null;
 
-  constructor(runtime: NativeRuntime, zmq: ZmqCalls, libc: LibcCalls) {
+  constructor(
+    runtime: NativeRuntime,
+    zmq: ZmqCalls,
+    libc: LibcCalls,
+    threadExit: ThreadExitRelease | null,
+  ) {
     this.#rt = runtime;
+    this.#threadExit = threadExit;
     this.#zmq = zmq;
     this.#libc = libc;
     this.#size = runtime.size;
@@ -528,6 +542,8 @@ class NativeBackend implements Backend {
       }
       [readFd, writeFd] = fds;
     }
+    const fds = readFd === writeFd ? [readFd] : [readFd, writeFd];
+    for (const fd of fds) this.#threadExit?.fdOpened(fd);
     const one = new Uint8Array(new BigUint64Array([1n]).buffer);
     const scratch = cell(64);
     return {
@@ -535,8 +551,10 @@ class NativeBackend implements Backend {
       signal: () => void libc.write(writeFd, one, size(8)),
       drain: () => void libc.read(readFd, scratch, size(64)),
       close: () => {
-        libc.close(readFd);
-        if (writeFd !== readFd) libc.close(writeFd);
+        for (const fd of fds) {
+          this.#threadExit?.fdClosed(fd);
+          libc.close(fd);
+        }
       },
     };
   }

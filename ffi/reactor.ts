@@ -54,11 +54,10 @@ export const WORKER_POLL_MS = 50;
  * The longest wait of one poll on a main thread. A wait that ends by its
  * timeout makes every socket it watched look at ZMQ_EVENTS again: a safety
  * net for a wake-up that never came (ZMQ_FD is edge-triggered): a missed
- * edge costs at most this long instead of forever. Added while chasing a rare
- * hang of a ZAP security test under Node and Bun (the JS thread idle, one
- * thread parked in poll); the hang happened again with it, so that hang is
- * something else and is still open. Idle cost: one return a second while a
- * socket waits.
+ * edge costs at most this long instead of forever. (Added while chasing a
+ * rare hang of ZAP security tests under Node and Bun, which it did not end:
+ * that was a race in the tests, see attempt() in tests/security_test.ts.)
+ * Idle cost: one return a second while a socket waits.
  */
 export const RECHECK_MS = 1000;
 
