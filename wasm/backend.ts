@@ -547,11 +547,7 @@ class WasmBackend implements Backend {
   }
   receivedGroup(): string {
     const ptr = this.#m._zmq_msg_group(this.#recvMsg);
-    if (!ptr) return "";
-    const heap = this.#m.HEAPU8;
-    let end = ptr;
-    while (heap[end] !== 0) end++;
-    return new TextDecoder().decode(heap.subarray(ptr, end));
+    return ptr ? this.#readCString(ptr) : "";
   }
   join(socket: Handle, group: string): number {
     return this.#m._zmq_join(socket as number, this.#cString(group));
