@@ -479,37 +479,28 @@ class NativeBackend implements Backend {
     return this.#rt.pointer(address);
   }
 
-  sendDraft(
-    socket: Handle,
-    frame: Uint8Array,
-    routingId: number,
-    group: string | null,
-  ): number {
-    const zmq = this.#zmq, msg = this.#sendMsg;
-    if (
-      !zmq.zmq_msg_send ||
-      zmq.zmq_msg_init_size(msg, this.#size(frame.byteLength)) !== 0
-    ) {
-      return -1;
+  msgInitSize(frame: Uint8Array): number {
+    const zmq = this.#zmq, msg = this.#sendMsg, size = frame.byteLength;
+    const rc = zmq.zmq_msg_init_size(msg, this.#size(size));
+    if (rc === 0 && size > 0) {
+      this.#libc.memcpy_in(zmq.zmq_msg_data(msg), frame, this.#size(size));
     }
-    if (frame.byteLength > 0) {
-      this.#libc.memcpy_in(
-        zmq.zmq_msg_data(msg),
-        frame,
-        this.#size(frame.byteLength),
-      );
-    }
-    if (
-      (routingId !== 0 && zmq.zmq_msg_set_routing_id!(msg, routingId) !== 0) ||
-      (group !== null &&
-        zmq.zmq_msg_set_group!(msg, this.#rt.string(group)) !== 0)
-    ) {
-      zmq.zmq_msg_close(msg);
-      return -1;
-    }
-    const rc = zmq.zmq_msg_send(msg, socket, ZMQ_DONTWAIT);
-    if (rc < 0) zmq.zmq_msg_close(msg);
     return rc;
+  }
+  msgSetRoutingId(routingId: number): number {
+    return this.#zmq.zmq_msg_set_routing_id?.(this.#sendMsg, routingId) ?? -1;
+  }
+  msgSetGroup(group: string): number {
+    return this.#zmq.zmq_msg_set_group?.(
+      this.#sendMsg,
+      this.#rt.string(group),
+    ) ?? -1;
+  }
+  msgSend(socket: Handle): number {
+    return this.#zmq.zmq_msg_send(this.#sendMsg, socket, ZMQ_DONTWAIT);
+  }
+  msgClose(): number {
+    return this.#zmq.zmq_msg_close(this.#sendMsg);
   }
   receivedRoutingId(): number {
     return this.#zmq.zmq_msg_routing_id?.(this.#msg) ?? 0;

@@ -112,15 +112,30 @@ async function startPeer(
 }
 
 /**
+ * A free tcp port below Linux's ephemeral range (32768-60999), for a bind
+ * the permission must name beforehand: a port from that range could be taken
+ * meanwhile as the source port of any connection (the peers reconnecting to
+ * it included), which made the later bind fail with EADDRINUSE.
+ */
+function freePortBelowEphemeral(): number {
+  for (let tries = 0; tries < 100; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    try {
+      Deno.listen({ hostname: "127.0.0.1", port }).close();
+      return port;
+    } catch { /* taken: try another */ }
+  }
+  throw new Error("no free port in 20000-31999");
+}
+
+/**
  * tests/fixtures/net_patterns.ts's spec: a pyzmq and a native libzmq peer of
  * every pattern (CURVE servers), which also connect to `bind` where the
  * WASM side binds; and the ports a permission must name.
  */
 async function patternPeers(stack: AsyncDisposableStack) {
   const keys = curveKeyPair();
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (probe.addr as Deno.NetAddr).port;
-  probe.close();
+  const port = freePortBelowEphemeral();
   const bind = `tcp://127.0.0.1:${port}`;
   const peers = [
     stack.use(await startPeer(PYTHON, [PATTERN_PEER, bind, keys.publicKey])),
