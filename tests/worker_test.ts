@@ -101,8 +101,9 @@ const WORKERS = 10;
 /**
  * Workers that hold more pthread keys in all than a process has (~1020):
  * each holds 62 handles (a PUSH, 60 PULLs, its wake-up fd), 1,240 in all.
- * Keys are shared by all Workers (ffi/key_registry.ts); with keys of each
- * Worker's own, the 17th ran out: 552 fds leaked, the context never closed.
+ * Keys are shared by all Workers (ffi/key_registry.ts): 96 keys in all.
+ * With keys of each Worker's own (before), the 17th Worker found none left:
+ * 552 fds leaked and the context never closed (Deno); the fixture hung (Node).
  */
 const KEYS_WORKERS = 20, KEYS_PULLS = 60;
 
