@@ -63,7 +63,7 @@ const KOFFI_TYPES: Record<CKind, string> = {
   // `const char *` (koffi encodes them as NUL-terminated UTF-8, and decodes
   // `text` results). Handles and addresses are `uintptr_t` numbers: koffi
   // decodes a number faster than a BigInt (zmq_send 83 -> 80 ns a call on
-  // Node 20, 151 -> 132 on Bun 1.4), and user-space addresses fit in 53 bits.
+  // Node 20, 151 -> 132 on Bun 1.4); user-space addresses fit in 53 bits.
   handle: "uintptr_t",
   address: "uintptr_t",
   memory: "void *",
@@ -116,6 +116,8 @@ function bind<T extends Record<string, CFunction>>(
   return out as Calls<T>;
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 function nodeRuntime(koffi: Koffi): NativeRuntime {
   return {
     os: nodeProcess?.platform ?? "linux",
@@ -126,7 +128,9 @@ function nodeRuntime(koffi: Koffi): NativeRuntime {
     cell: (memory: Uint8Array) => koffi.address(memory),
     text: (result: unknown) => (result as string | null) ?? null,
     address: (pointer: unknown) => BigInt((pointer as number | null) ?? 0),
-    pointer: (address: bigint) => Number(address),
+    // koffi itself returns a BigInt above 2^53 (e.g. MAP_FAILED), and takes one.
+    pointer: (address: bigint) =>
+      address <= MAX_SAFE ? Number(address) : address,
     workerPoll: nodeProcess?.versions?.bun !== undefined ? "timer" : "bounded",
   };
 }
