@@ -67,6 +67,7 @@ const denoRuntime = (): NativeRuntime => ({
   },
   size: (n: number) => n < SIZES.length ? SIZES[n] : BigInt(n),
   string: cString,
+  cell: (memory: Uint8Array) => memory,
   text(result: unknown) {
     return result === null
       ? null

@@ -20,7 +20,7 @@ export interface MsgLayout {
   readonly type: number;
   /** The type byte's value for a VSM frame. */
   readonly vsmType: number;
-  /** Offset of the flags byte (bit 0: more frames follow). */
+  /** Offset of the flags byte (bit 0: more frames follow), one for every message type. */
   readonly flags: number;
   /** Offset of a VSM frame's data. */
   readonly data: number;

@@ -342,23 +342,30 @@ export class SocketEngine {
       this.#checkAgain();
       return null;
     }
-    const frames: Uint8Array[] = [];
-    if (this.#metadata !== null) {
-      // Draft sockets: the routing id or group rides on the (single) frame.
-      (frames as MessageWithMetadata)[metadataKey] =
-        this.#metadata === "routingId"
-          ? b.receivedRoutingId!()
-          : b.receivedGroup!();
+    // Draft sockets: the routing id or group rides on the (single) frame;
+    // read before readFrame, which may release a big frame.
+    const metadata = this.#metadata === null
+      ? undefined
+      : this.#metadata === "routingId"
+      ? b.receivedRoutingId!()
+      : b.receivedGroup!();
+    const first = pool.take(size);
+    b.readFrame(first);
+    // An array literal: a push onto `[]` grows its storage on every message
+    // (14 -> 7 ns on Node 20, 18 -> 7 on Deno, and less garbage).
+    const frames: Uint8Array[] = [first];
+    if (metadata !== undefined) {
+      (frames as MessageWithMetadata)[metadataKey] = metadata;
     }
     for (;;) {
-      const frame = pool.take(size);
-      b.readFrame(frame);
-      frames.push(frame);
       if (!b.receivedMore()) return frames;
       // The rest of a multipart message is already there: libzmq delivers it atomically.
       size = b.receive(h);
       while (size < 0 && b.errno() === this.#eintr) size = b.receive(h);
       if (size < 0) throw zmqError(b);
+      const frame = pool.take(size);
+      b.readFrame(frame);
+      frames.push(frame);
     }
   }
 
