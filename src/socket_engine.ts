@@ -26,6 +26,7 @@ import {
   frameBytes,
   FramePool,
   type Message,
+  POOLED_MAX,
   toFrames,
 } from "./message.ts";
 import { Queue } from "./queue.ts";
@@ -335,8 +336,9 @@ export class SocketEngine {
           : b.receivedGroup!();
     }
     for (;;) {
-      const frame = pool.take(size);
-      b.readFrame(frame);
+      let frame: Uint8Array;
+      if (size > POOLED_MAX && b.takeFrame) frame = b.takeFrame();
+      else b.readFrame(frame = pool.take(size));
       frames.push(frame);
       if (!b.receivedMore()) return frames;
       // The rest of a multipart message is already there: libzmq delivers it atomically.
