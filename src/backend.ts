@@ -96,7 +96,7 @@ export interface Backend {
   ): Promise<PreparedBind> | undefined;
   /**
    * {@link Backend.prepareBind} for a synchronous bind: throws a ZmqError
-   * where the work cannot be done synchronously (listening on Node).
+   * where the work cannot be done synchronously (listening on tcp in Node).
    */
   prepareBindSync?(socket: Handle, endpoint: string): PreparedBind | undefined;
 

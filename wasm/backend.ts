@@ -358,18 +358,18 @@ class WasmBackend implements Backend {
   prepareBindSync(socket: Handle, endpoint: string): PreparedBind | undefined {
     const target = this.#bindTarget(socket, endpoint);
     if (!target) return undefined;
-    let local: HostTarget | undefined;
+    let local: HostTarget | { unsupported: string };
     try {
       local = this.#net.prepareListenerSync(target);
     } catch (err) {
       throw this.#listenError(err, endpoint, target);
     }
-    if (local) return this.#prepared(endpoint, local);
+    if (!("unsupported" in local)) return this.#prepared(endpoint, local);
     throw new ZmqError(
       "ENOTSUP",
       errnos.ENOTSUP,
       `A synchronous bind of ${endpoint} cannot work on the WASM backend here: ` +
-        "this runtime listens asynchronously; use await bind()",
+        `${local.unsupported}; use await bind()`,
       { endpoint },
     );
   }

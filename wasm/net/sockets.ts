@@ -189,13 +189,18 @@ export class VirtualSockets {
   }
 
   /**
-   * {@link VirtualSockets.prepareListener}, synchronously; undefined where
-   * the runtime only listens asynchronously (Node). Throws the host's error.
+   * {@link VirtualSockets.prepareListener}, synchronously; or why the
+   * runtime cannot listen on `target` synchronously. Throws the host's error.
    */
-  prepareListenerSync(target: HostTarget): HostTarget | undefined {
-    if (!this.#host.listenSync) return undefined;
+  prepareListenerSync(
+    target: HostTarget,
+  ): HostTarget | { unsupported: string } {
+    if (!this.#host.listenSync) {
+      return { unsupported: "this runtime listens asynchronously" };
+    }
     const slot: { prepared?: Prepared } = {};
     const listener = this.#host.listenSync(target, this.#accepter(slot));
+    if ("unsupported" in listener) return listener;
     return this.#prepare(slot, listener);
   }
 
