@@ -36,7 +36,12 @@ import {
   WORKER_POLL_MS,
 } from "./reactor.ts";
 import { onWorkerThread } from "../src/runtime.ts";
-import { releaseAtThreadExit, type ThreadKeys } from "./thread_exit.ts";
+import {
+  releaseAtThreadExit,
+  type ThreadExitRelease,
+  threadExitRelease,
+  type ThreadKeys,
+} from "./thread_exit.ts";
 
 /** A native pointer as the runtime represents it (a Deno pointer object or null, a koffi BigInt). */
 export type Pointer = unknown;
@@ -154,12 +159,12 @@ export function loadNative(runtime: NativeRuntime): Backend {
       continue;
     }
     const pinned = pinLibrary(runtime, libc, path);
-    const backend = new NativeBackend(runtime, zmq, libc);
-    releaseAtThreadExit(
-      backend,
+    const held = threadExitRelease(
       threadKeys(runtime, libc, pinned),
       onWorkerThread(),
     );
+    const backend = new NativeBackend(runtime, zmq, libc, held);
+    releaseAtThreadExit(backend, held);
     return backend;
   }
   throw libraryNotFound(candidates, errors);
@@ -200,6 +205,7 @@ function threadKeys(
         : -1;
     },
     set: (k, handle) => void pthread_setspecific(k, handle),
+    fdValue: (fd) => runtime.pointer(BigInt(fd)),
     delete: (k) => void pthread_key_delete?.(k),
   };
 }
@@ -234,9 +240,17 @@ class NativeBackend implements Backend {
   readonly #int = new Int32Array(new ArrayBuffer(8), 0, 1);
   readonly #len = new BigUint64Array(new ArrayBuffer(8), 0, 1);
   readonly #size: (n: number) => Size;
+  // On a Worker thread: closes the reactors' wake-up fds if it is terminated.
+  readonly #threadExit: ThreadExitRelease | null;
 
-  constructor(runtime: NativeRuntime, zmq: ZmqCalls, libc: LibcCalls) {
+  constructor(
+    runtime: NativeRuntime,
+    zmq: ZmqCalls,
+    libc: LibcCalls,
+    threadExit: ThreadExitRelease | null,
+  ) {
     this.#rt = runtime;
+    this.#threadExit = threadExit;
     this.#zmq = zmq;
     this.#libc = libc;
     this.#size = runtime.size;
@@ -451,37 +465,28 @@ class NativeBackend implements Backend {
     return this.#rt.pointer(address);
   }
 
-  sendDraft(
-    socket: Handle,
-    frame: Uint8Array,
-    routingId: number,
-    group: string | null,
-  ): number {
-    const zmq = this.#zmq, msg = this.#sendMsg;
-    if (
-      !zmq.zmq_msg_send ||
-      zmq.zmq_msg_init_size(msg, this.#size(frame.byteLength)) !== 0
-    ) {
-      return -1;
+  msgInitSize(frame: Uint8Array): number {
+    const zmq = this.#zmq, msg = this.#sendMsg, size = frame.byteLength;
+    const rc = zmq.zmq_msg_init_size(msg, this.#size(size));
+    if (rc === 0 && size > 0) {
+      this.#libc.memcpy_in(zmq.zmq_msg_data(msg), frame, this.#size(size));
     }
-    if (frame.byteLength > 0) {
-      this.#libc.memcpy_in(
-        zmq.zmq_msg_data(msg),
-        frame,
-        this.#size(frame.byteLength),
-      );
-    }
-    if (
-      (routingId !== 0 && zmq.zmq_msg_set_routing_id!(msg, routingId) !== 0) ||
-      (group !== null &&
-        zmq.zmq_msg_set_group!(msg, this.#rt.string(group)) !== 0)
-    ) {
-      zmq.zmq_msg_close(msg);
-      return -1;
-    }
-    const rc = zmq.zmq_msg_send(msg, socket, ZMQ_DONTWAIT);
-    if (rc < 0) zmq.zmq_msg_close(msg);
     return rc;
+  }
+  msgSetRoutingId(routingId: number): number {
+    return this.#zmq.zmq_msg_set_routing_id?.(this.#sendMsg, routingId) ?? -1;
+  }
+  msgSetGroup(group: string): number {
+    return this.#zmq.zmq_msg_set_group?.(
+      this.#sendMsg,
+      this.#rt.string(group),
+    ) ?? -1;
+  }
+  msgSend(socket: Handle): number {
+    return this.#zmq.zmq_msg_send(this.#sendMsg, socket, ZMQ_DONTWAIT);
+  }
+  msgClose(): number {
+    return this.#zmq.zmq_msg_close(this.#sendMsg);
   }
   receivedRoutingId(): number {
     return this.#zmq.zmq_msg_routing_id?.(this.#msg) ?? 0;
@@ -537,6 +542,8 @@ class NativeBackend implements Backend {
       }
       [readFd, writeFd] = fds;
     }
+    const fds = readFd === writeFd ? [readFd] : [readFd, writeFd];
+    for (const fd of fds) this.#threadExit?.fdOpened(fd);
     const one = new Uint8Array(new BigUint64Array([1n]).buffer);
     const scratch = cell(64);
     return {
@@ -544,8 +551,10 @@ class NativeBackend implements Backend {
       signal: () => void libc.write(writeFd, one, size(8)),
       drain: () => void libc.read(readFd, scratch, size(64)),
       close: () => {
-        libc.close(readFd);
-        if (writeFd !== readFd) libc.close(writeFd);
+        for (const fd of fds) {
+          this.#threadExit?.fdClosed(fd);
+          libc.close(fd);
+        }
       },
     };
   }

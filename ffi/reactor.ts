@@ -13,7 +13,12 @@
  * @module
  */
 
-import type { Handle, Reactor } from "../src/backend.ts";
+import type { Handle, Parked, Reactor } from "../src/backend.ts";
+import {
+  ParkedSocket,
+  ParkedSockets,
+  UNPARKED,
+} from "../src/parked_sockets.ts";
 
 /** A self-pipe (eventfd on Linux) that interrupts a pending poll. */
 export interface WakePipe {
@@ -49,11 +54,10 @@ export const WORKER_POLL_MS = 50;
  * The longest wait of one poll on a main thread. A wait that ends by its
  * timeout makes every socket it watched look at ZMQ_EVENTS again: a safety
  * net for a wake-up that never came (ZMQ_FD is edge-triggered): a missed
- * edge costs at most this long instead of forever. Added while chasing a rare
- * hang of a ZAP security test under Node and Bun (the JS thread idle, one
- * thread parked in poll); the hang happened again with it, so that hang is
- * something else and is still open. Idle cost: one return a second while a
- * socket waits.
+ * edge costs at most this long instead of forever. (Added while chasing a
+ * rare hang of ZAP security tests under Node and Bun, which it did not end:
+ * that was a race in the tests, see attempt() in tests/security_test.ts.)
+ * Idle cost: one return a second while a socket waits.
  */
 export const RECHECK_MS = 1000;
 
@@ -92,20 +96,26 @@ export function timerPoll(
 const POLLFD_SIZE = 8; // struct pollfd { int fd; short events; short revents; }
 const POLLIN = 1;
 
-interface Watch {
-  readonly socket: Handle;
+/** A parked socket and the fd its wake-ups come on. */
+class PolledSocket extends ParkedSocket {
   readonly fd: number;
-  onWake: () => void;
+  constructor(socket: Handle, onWake: () => void, fd: number) {
+    super(socket, onWake);
+    this.fd = fd;
+  }
 }
 
-/** A {@link Reactor} over libc poll(), shared by the Deno and Node bindings. */
+/**
+ * A {@link Reactor} over libc poll(), shared by the Deno and Node bindings.
+ * Besides its poll, {@link PollReactor.progress} wakes the parked sockets
+ * (up to RECHECK_LIMIT of them) after an operation on the context.
+ */
 export class PollReactor implements Reactor {
   readonly #wake: WakePipe;
-  readonly #socketFd: (socket: Handle) => number;
   readonly #pollCall: PollCall;
   readonly #timeoutMs: number;
-  readonly #watches = new Map<Handle, Watch>();
-  #polled: Watch[] = [];
+  readonly #watches: ParkedSockets<PolledSocket>;
+  #polled: PolledSocket[] = [];
   #pollfds = new Uint8Array(POLLFD_SIZE * 8);
   #pollView = new DataView(this.#pollfds.buffer);
   #inFlight: Promise<void> | null = null;
@@ -120,34 +130,38 @@ export class PollReactor implements Reactor {
     timeoutMs = RECHECK_MS,
   ) {
     this.#wake = wake;
-    this.#socketFd = socketFd;
+    this.#watches = new ParkedSockets(
+      (socket, onWake) => new PolledSocket(socket, onWake, socketFd(socket)),
+    );
     this.#pollCall = pollCall;
     this.#timeoutMs = timeoutMs;
   }
 
-  watch(socket: Handle, onWake: () => void): void {
-    if (this.#closed) return;
-    const existing = this.#watches.get(socket);
-    if (existing) {
-      existing.onWake = onWake;
-      return;
-    }
-    this.#watches.set(socket, { socket, fd: this.#socketFd(socket), onWake });
+  watch(socket: Handle, onWake: () => void): Parked {
+    if (this.#closed) return UNPARKED;
+    const count = this.#watches.size;
+    const entry = this.#watches.park(socket, onWake);
+    if (this.#watches.size === count) return entry;
     // A pending poll cannot see the new fd: interrupt it so it is re-armed.
     if (this.#inFlight) this.#interrupt();
     else this.#scheduleArm();
+    return entry;
   }
 
   unwatch(socket: Handle): void {
-    if (!this.#watches.delete(socket)) return;
+    if (!this.#watches.unpark(socket)) return;
     // Nothing left to wait for: let the pending poll return so the process may exit.
     if (this.#watches.size === 0 && this.#inFlight) this.#interrupt();
+  }
+
+  progress(): void {
+    this.#watches.wakeSoon();
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#watches.clear();
+    this.#watches.unparkAll();
     if (this.#inFlight) {
       this.#interrupt();
       await this.#inFlight;
@@ -174,7 +188,7 @@ export class PollReactor implements Reactor {
   }
 
   #arm(): void {
-    const watches = [...this.#watches.values()];
+    const watches = this.#watches.list();
     const count = watches.length + 1;
     if (this.#pollfds.byteLength < count * POLLFD_SIZE) {
       this.#pollfds = new Uint8Array(count * 2 * POLLFD_SIZE);
@@ -204,7 +218,7 @@ export class PollReactor implements Reactor {
       this.#signalled = false;
     }
     if (this.#closed) return;
-    const woken: Watch[] = [];
+    const woken: PolledSocket[] = [];
     this.#polled.forEach((w, i) => {
       // rc 0: the wait timed out, so everyone looks again (see RECHECK_MS).
       if (rc === 0 || view.getInt16((i + 1) * POLLFD_SIZE + 6, true) !== 0) {
@@ -212,10 +226,8 @@ export class PollReactor implements Reactor {
       }
     });
     this.#polled = [];
-    for (const w of woken) {
-      // Skip sockets unwatched (or re-watched by someone else) meanwhile.
-      if (this.#watches.get(w.socket) === w) w.onWake();
-    }
+    // Sockets unwatched meanwhile are skipped.
+    this.#watches.wake(woken);
     if (this.#watches.size > 0) this.#scheduleArm();
   }
 }

@@ -156,16 +156,19 @@ export interface Backend {
   curveKeypair?(): { publicKey: string; secretKey: string } | null;
   /** `zmq_curve_public`: the Z85 public key of a Z85 secret key, or null. */
   curvePublic?(secretKey: string): string | null;
-  /**
-   * Draft API: sends one single-frame message (ZMQ_DONTWAIT) carrying a
-   * routing id (CLIENT/SERVER/PEER; 0 for none) or a group (RADIO; null for none).
-   */
-  sendDraft?(
-    socket: Handle,
-    frame: Uint8Array,
-    routingId: number,
-    group: string | null,
-  ): number;
+  // Draft API sends go through one zmq_msg_t the backend keeps (zmq_send
+  // cannot carry a routing id or group); `socket_engine.ts` calls these in
+  // order, once for every backend.
+  /** `zmq_msg_init_size` of the send message, with `frame` copied in. */
+  msgInitSize?(frame: Uint8Array): number;
+  /** Draft API: `zmq_msg_set_routing_id` on the send message (CLIENT/SERVER/PEER). */
+  msgSetRoutingId?(routingId: number): number;
+  /** Draft API: `zmq_msg_set_group` on the send message (RADIO). */
+  msgSetGroup?(group: string): number;
+  /** `zmq_msg_send` of the send message with ZMQ_DONTWAIT (libzmq then owns its data). */
+  msgSend?(socket: Handle): number;
+  /** `zmq_msg_close` of the send message, after it could not be sent. */
+  msgClose?(): number;
   /** Draft API: the routing id of the frame last received (0 if none). */
   receivedRoutingId?(): number;
   /** Draft API: the group of the frame last received ("" if none). */
@@ -184,8 +187,15 @@ export interface Backend {
   handleFromAddress?(address: bigint): Handle;
 }
 
+/** A socket's entry on its reactor (see {@link Reactor.watch}). */
+export interface Parked {
+  /** True until the socket is unwatched or the reactor closed. */
+  readonly parked: boolean;
+}
+
 /**
- * Tells when sockets that cannot make progress now may be able to.
+ * Tells when sockets that cannot make progress now may be able to: the one
+ * owner of which sockets are parked (see `parked_sockets.ts`).
  *
  * A wake-up means "look again" (read ZMQ_EVENTS), never "ready": libzmq's
  * notification is edge-triggered, so the caller re-checks before and after
@@ -193,10 +203,20 @@ export interface Backend {
  * idle program can exit.
  */
 export interface Reactor {
-  /** Calls `onWake` (on the JS thread) whenever the socket's state may have changed. */
-  watch(socket: Handle, onWake: () => void): void;
+  /**
+   * Parks a socket: calls `onWake` (on the JS thread) whenever its state may
+   * have changed, until {@link Reactor.unwatch}. Returns its entry (watching
+   * a watched socket replaces `onWake`, same entry).
+   */
+  watch(socket: Handle, onWake: () => void): Parked;
   /** Stops watching a socket; safe to call for a socket that is not watched. */
   unwatch(socket: Handle): void;
+  /**
+   * An operation on a socket of this context completed: parked sockets may
+   * now proceed (an inproc message arrived, a high-water mark slot freed)
+   * with no wake-up from libzmq, so they look again soon (once for a burst).
+   */
+  progress(): void;
   /** Stops the reactor, waiting for any in-flight wait to return. */
   close(): Promise<void>;
 }

@@ -14,7 +14,14 @@ import {
   type OptionProperties,
   type OptionSpec,
 } from "./options.ts";
-import { encodeOption } from "./option_access.ts";
+import {
+  defineOptions,
+  encodeOption,
+  noteWritten,
+  optionGet,
+  optionSet,
+  writtenValue,
+} from "./option_access.ts";
 import { type BackendChoice, loadBackend, selectBackend } from "./select.ts";
 import { onProcessExit } from "./runtime.ts";
 import { InprocRegistry } from "./inproc.ts";
@@ -87,14 +94,16 @@ export interface ContextInternals {
    * ran; returns the unregistration.
    */
   adopt(socket: Closable, closeCollected: () => void): () => void;
-  forget(socket: Closable): void;
-  parked(socket: Rechecked, waiting: boolean): void;
   /** The inproc names of this context (see inproc.ts). */
   readonly inproc: InprocRegistry;
   /** False for a context shared from elsewhere (Context.fromAddress). */
   readonly owned: boolean;
   /** How many sockets the context has open. */
   socketCount(): number;
+  /**
+   * An operation on one of its sockets completed: the reactor (if any) wakes
+   * the parked sockets, which may now proceed (see `Reactor.progress`).
+   */
   noteOperation(): void;
 }
 
@@ -110,10 +119,6 @@ export interface Closable {
   /** False after close() while a Proxy still holds the socket. */
   readonly closed: boolean;
 }
-/** A socket that can look again whether its waiting operations can proceed. */
-export interface Rechecked {
-  recheck(): void;
-}
 
 const internalsOf = new WeakMap<Context, ContextInternals>();
 
@@ -121,10 +126,6 @@ const internalsOf = new WeakMap<Context, ContextInternals>();
 export function internals(context: Context): ContextInternals {
   return internalsOf.get(context)!;
 }
-
-// Re-checking every parked socket after each operation is what lets an inproc
-// consumer run without a poll round trip; past this many it costs more than it saves.
-const RECHECK_LIMIT = 64;
 
 /**
  * A ZeroMQ context. Most programs use the default one implicitly; create your
@@ -165,8 +166,6 @@ export class Context {
   // Weak, so that a socket dropped without close() can be collected (and
   // closed by the safety net in socket.ts).
   readonly #sockets = new Set<SocketEntry>();
-  readonly #parked = new Set<Rechecked>();
-  #recheckScheduled = false;
   #closing: Promise<void> | undefined;
   // False for a context shared from elsewhere (fromAddress): we do not terminate it.
   readonly #owned: boolean;
@@ -219,11 +218,6 @@ export class Context {
       exitHookInstalled = true;
       onProcessExit(terminateAtExit);
     }
-    const rechecks = () => {
-      this.#recheckScheduled = false;
-      if (this.#parked.size > RECHECK_LIMIT) return;
-      for (const socket of this.#parked) socket.recheck();
-    };
     internalsOf.set(this, {
       backend,
       handle,
@@ -245,21 +239,10 @@ export class Context {
         this.#sockets.add(entry);
         return () => void this.#sockets.delete(entry);
       },
-      forget: (socket) => {
-        this.#parked.delete(socket as unknown as Rechecked);
-      },
-      parked: (socket, waiting) => {
-        if (waiting) this.#parked.add(socket);
-        else this.#parked.delete(socket);
-      },
       inproc: new InprocRegistry(),
       owned: this.#owned,
       socketCount: () => this.#sockets.size,
-      noteOperation: () => {
-        if (this.#parked.size === 0 || this.#recheckScheduled) return;
-        this.#recheckScheduled = true;
-        queueMicrotask(rechecks);
-      },
+      noteOperation: () => this.#reactor?.progress(),
     });
   }
 
@@ -444,16 +427,16 @@ export class Context {
     return this.close();
   }
 
-  readonly #written = new Map<string, unknown>();
-
-  #get(name: string, spec: OptionSpec): unknown {
-    if (spec.access === "w") return this.#written.get(name);
+  /** @ignore */
+  [optionGet](name: string, spec: OptionSpec): unknown {
+    if (spec.access === "w") return writtenValue(this, name);
     const rc = this.#backend.contextGet(this.#handle, spec.id);
     if (rc < 0) throw zmqError(this.#backend, { option: name });
     return spec.type === "bool" ? rc !== 0 : rc;
   }
 
-  #set(name: string, spec: OptionSpec, value: unknown): void {
+  /** @ignore */
+  [optionSet](name: string, spec: OptionSpec, value: unknown): void {
     if (this.#closing) {
       throw new ZmqError(
         "ETERM",
@@ -466,30 +449,11 @@ export class Context {
     if (this.#backend.contextSet(this.#handle, spec.id, n) !== 0) {
       throw zmqError(this.#backend, { option: name });
     }
-    if (spec.access === "w") this.#written.set(name, value);
-  }
-
-  static {
-    for (
-      const [name, spec] of Object.entries(contextOptions) as [
-        string,
-        OptionSpec,
-      ][]
-    ) {
-      Object.defineProperty(Context.prototype, name, {
-        configurable: true,
-        get(this: Context) {
-          return this.#get(name, spec);
-        },
-        set: spec.access === "r"
-          ? undefined
-          : function (this: Context, value: unknown) {
-            this.#set(name, spec, value);
-          },
-      });
-    }
+    noteWritten(this, name, spec, value);
   }
 }
+
+defineOptions(Context.prototype, contextOptions);
 
 /** Context option properties, generated from the option table. */
 export interface Context extends OptionProperties<typeof contextOptions> {}

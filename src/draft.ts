@@ -93,6 +93,21 @@ const grouped = (message: Uint8Array[]): GroupMessage => [message[0], {
   group: messageMetadata(message) as string,
 }];
 
+/**
+ * The receive operations of a socket whose messages carry metadata (routed:
+ * SERVER, PEER; grouped: DISH), each message mapped, for {@link allow}.
+ */
+function receivingAs<T>(map: (message: Uint8Array[]) => T) {
+  return {
+    receive(this: Socket): Promise<T> {
+      return raw(this).receiveMessage().then(map);
+    },
+    [Symbol.asyncIterator](this: Socket): AsyncIterableIterator<T> {
+      return mapIterator(raw(this).messages(), map);
+    },
+  };
+}
+
 /** Sending single frames (CLIENT, SCATTER, CHANNEL): the frame is the message. */
 export interface FrameWritable extends Writable {
   /** Sends one frame. */
@@ -109,6 +124,17 @@ export interface FrameReadable extends Readable {
   [Symbol.asyncIterator](): AsyncIterator<[Uint8Array]>;
   /** A frame if one is there right now, else null. */
   tryReceive(): [Uint8Array] | null;
+}
+
+/**
+ * Receiving single frames with what they carry (SERVER, PEER: the sender's
+ * routing id; DISH: the group).
+ */
+export interface TaggedReadable<T> {
+  /** Receives one frame and what it carries. */
+  receive(): Promise<T>;
+  /** Iterates over incoming messages until the socket is closed. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<T>;
 }
 
 function checkRoutingId(routingId: unknown): number {
@@ -151,15 +177,10 @@ export abstract class RoutedSocket extends Socket {
       return Promise.reject(err);
     }
   }
-  /** Receives one frame and the routing id of the peer that sent it. */
-  receive(): Promise<RoutedMessage> {
-    return raw(this).receiveMessage().then(routed);
-  }
-  /** Iterates over incoming messages until the socket is closed. */
-  [Symbol.asyncIterator](): AsyncIterableIterator<RoutedMessage> {
-    return mapIterator(raw(this).messages(), routed);
-  }
 }
+allow(RoutedSocket, receivingAs(routed));
+/** RoutedSocket receives frames with the routing id of their sender. */
+export interface RoutedSocket extends TaggedReadable<RoutedMessage> {}
 
 /**
  * The server of CLIENT/SERVER (draft): receives `[frame, { routingId }]` and
@@ -283,15 +304,10 @@ export class Dish extends Socket {
       if (backend[call]!(handle, group) !== 0) throw zmqError(backend);
     }
   }
-  /** Receives one frame and its group. */
-  receive(): Promise<GroupMessage> {
-    return raw(this).receiveMessage().then(grouped);
-  }
-  /** Iterates over incoming messages until the socket is closed. */
-  [Symbol.asyncIterator](): AsyncIterableIterator<GroupMessage> {
-    return mapIterator(raw(this).messages(), grouped);
-  }
 }
+allow(Dish, receivingAs(grouped));
+/** Dish receives frames with their group. */
+export interface Dish extends TaggedReadable<GroupMessage> {}
 
 /**
  * Fair-queues single frames from scatterers (draft GATHER, a thread-safe PULL).

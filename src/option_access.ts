@@ -1,6 +1,7 @@
 /**
- * Encoding option values for libzmq and defining the option properties of
- * socket classes from the tables in `options.ts`.
+ * Encoding option values for libzmq, remembering the values of write-only
+ * options, and defining the option properties of socket and context classes
+ * from the tables in `options.ts`.
  *
  * @module
  */
@@ -42,6 +43,29 @@ function outOfRange(name: string, value: unknown, range: string): ZmqError {
       option: name,
     },
   );
+}
+
+// Values of write-only options (libzmq cannot read them back), per socket or
+// context. A map is made on the first such write only: most sockets have none
+// (each empty Map costs an idle socket ~0.2 KB).
+const writtenValues = new WeakMap<object, Map<string, unknown>>();
+
+/** The value last written to a write-only option of `owner` (undefined before any). */
+export function writtenValue(owner: object, name: string): unknown {
+  return writtenValues.get(owner)?.get(name);
+}
+
+/** After libzmq took a value: remembers it if the option is write-only. */
+export function noteWritten(
+  owner: object,
+  name: string,
+  spec: OptionSpec,
+  value: unknown,
+): void {
+  if (spec.access !== "w") return;
+  let values = writtenValues.get(owner);
+  if (!values) writtenValues.set(owner, values = new Map());
+  values.set(name, value);
 }
 
 /** Encodes a JS value as the bytes libzmq expects for an option; throws on a wrong type. */

@@ -19,9 +19,11 @@ import {
   decodeOption,
   defineOptions,
   encodeOption,
+  noteWritten,
   optionGet,
   optionSet,
   readBufferSize,
+  writtenValue,
 } from "./option_access.ts";
 import {
   type OptionInit,
@@ -80,9 +82,6 @@ export class Socket {
   readonly #type: number;
   // Queues, timeouts, the service loop and parking (see socket_engine.ts).
   readonly #engine: SocketEngine;
-  // Values of write-only options; made on first use, as most sockets have none
-  // (each empty Map or Set costs an idle socket ~0.2 KB).
-  #written: Map<string, unknown> | undefined;
   // Set while another component (a running Proxy) owns the socket.
   #owner: SocketOwner | null = null;
   #closeWhenReleased = false;
@@ -629,17 +628,12 @@ export class Socket {
     this.#engine.metadata = kind;
   }
 
-  /** Called by the context when an operation elsewhere may have changed this socket. */
-  recheck(): void {
-    this.#engine.recheck();
-  }
-
   // ---- options --------------------------------------------------------------
 
   /** @ignore */
   [optionGet](name: string, spec: OptionSpec): unknown {
     this.#assertOpen();
-    if (spec.access === "w") return this.#written?.get(name);
+    if (spec.access === "w") return writtenValue(this, name);
     let into = new Uint8Array(readBufferSize(spec));
     let length = this.#b.getOption(this.#h, spec.id, into);
     // Strings (such as a long inproc lastEndpoint) may need a bigger buffer.
@@ -661,7 +655,7 @@ export class Socket {
     if (this.#b.setOption(this.#h, spec.id, bytes) !== 0) {
       throw this.#optionError(name, spec);
     }
-    if (spec.access === "w") (this.#written ??= new Map()).set(name, value);
+    noteWritten(this, name, spec, value);
     // Timeouts are applied by the queues above libzmq: keep libzmq's value at hand.
     if (
       spec.id === socketOptions.sendTimeout.id ||

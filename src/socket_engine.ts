@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { Backend, Handle } from "./backend.ts";
+import type { Backend, Handle, Parked } from "./backend.ts";
 import { type ContextInternals, processExiting } from "./context.ts";
 import { closedSocketError, ZmqError } from "./errors.ts";
 import { fairnessCheck, yieldToEventLoop } from "./fairness.ts";
@@ -29,6 +29,7 @@ import {
   POOLED_MAX,
   toFrames,
 } from "./message.ts";
+import { UNPARKED } from "./parked_sockets.ts";
 import { Queue } from "./queue.ts";
 
 interface Pending<T> {
@@ -97,7 +98,8 @@ export class SocketEngine {
   #closed = false;
   readonly #receives = new Queue<PendingReceive>();
   readonly #sends = new Queue<PendingSend>();
-  #parked = false;
+  // The entry the reactor keeps while this socket is parked (it owns the state).
+  #parking: Parked = UNPARKED;
   #serviceScheduled = false;
   /** libzmq's SNDTIMEO, which the send queue applies (see socket.ts). */
   sendTimeout = -1;
@@ -194,21 +196,35 @@ export class SocketEngine {
     return this.#sendLater([frame], 0, draft);
   }
 
-  /** Hands a draft frame to libzmq; false on EAGAIN. */
+  /**
+   * Hands a draft frame to libzmq; false on EAGAIN. A routing id or group
+   * rides on a zmq_msg_t (zmq_send cannot carry them): init_size, set the
+   * property, zmq_msg_send, and close the message if it was not sent.
+   */
   #sendDraftFrame(
     frame: Frame,
     { routingId = 0, group = null }: DraftTarget,
   ): boolean {
-    if (!this.#b.sendDraft) {
+    const b = this.#b;
+    if (
+      !b.msgInitSize || !b.msgSetRoutingId || !b.msgSetGroup || !b.msgSend ||
+      !b.msgClose
+    ) {
       throw new ZmqError(
         "ENOTSUP",
-        this.#b.errnos.ENOTSUP,
+        b.errnos.ENOTSUP,
         "This backend has no draft API",
       );
     }
-    if (this.#b.sendDraft(this.#h, frameBytes(frame), routingId, group) >= 0) {
-      return true;
+    let rc = b.msgInitSize(frameBytes(frame));
+    if (rc === 0) {
+      rc = routingId !== 0 ? b.msgSetRoutingId(routingId) : 0;
+      if (rc === 0 && group !== null) rc = b.msgSetGroup(group);
+      rc = rc === 0 ? b.msgSend(this.#h) : -1;
+      // zmq_msg_close leaves errno alone when it succeeds.
+      if (rc < 0) b.msgClose();
     }
+    if (rc >= 0) return true;
     this.#checkAgain();
     return false;
   }
@@ -408,11 +424,6 @@ export class SocketEngine {
     };
   }
 
-  /** Looks again whether waiting operations can proceed (the context asks). */
-  recheck(): void {
-    this.#service();
-  }
-
   /** Something elsewhere may have let this socket proceed: serve it soon. */
   poke(): void {
     this.#scheduleService();
@@ -468,7 +479,7 @@ export class SocketEngine {
    * and inproc peers of this context may now be able to proceed.
    */
   #afterFastPath(): Promise<void> {
-    if (this.#parked) this.#scheduleService();
+    if (this.#parking.parked) this.#scheduleService();
     this.#ctx.noteOperation();
     return RESOLVED;
   }
@@ -585,16 +596,12 @@ export class SocketEngine {
   }
 
   #park(): void {
-    if (this.#parked) return;
-    this.#parked = true;
-    this.#ctx.reactor().watch(this.#h, this.#wake);
-    this.#ctx.parked(this, true);
+    if (this.#parking.parked) return;
+    this.#parking = this.#ctx.reactor().watch(this.#h, this.#wake);
   }
 
   #unpark(): void {
-    if (!this.#parked) return;
-    this.#parked = false;
+    if (!this.#parking.parked) return;
     this.#ctx.reactor().unwatch(this.#h);
-    this.#ctx.parked(this, false);
   }
 }

@@ -197,7 +197,6 @@ testEach(
       "reply",
     ]);
   },
-  { backends: ["ffi"] },
 );
 
 testEach(

@@ -60,23 +60,22 @@ testEach(
       isZmqError("ENODEV"),
     );
   },
-  { backends: ["ffi"] },
 );
 
 testEach(
   "unsupported transports fail with EPROTONOSUPPORT",
-  async (context) => {
+  async (context, backend) => {
     using pull = new Pull({ context });
     await assert.rejects(
       pull.bind("carrier-pigeon://home"),
       isZmqError("EPROTONOSUPPORT"),
     );
+    // libzmq has udp, for RADIO/DISH only; the WASM build has no udp at all.
     assert.throws(
       () => pull.connect("udp://127.0.0.1:5555"),
-      isZmqError("ENOCOMPATPROTO"),
+      isZmqError(backend === "wasm" ? "EPROTONOSUPPORT" : "ENOCOMPATPROTO"),
     );
   },
-  { backends: ["ffi"] },
 );
 
 testEach("binding an address in use fails with EADDRINUSE", async (context) => {
@@ -90,7 +89,7 @@ testEach("binding an address in use fails with EADDRINUSE", async (context) => {
   });
   await b.bind(endpoint("inproc"));
   await assert.rejects(a.bind(b.lastEndpoint), isZmqError("EADDRINUSE"));
-}, { backends: ["ffi"] });
+});
 
 testEach(
   "unbinding or disconnecting what was never bound fails with ENOENT",
@@ -105,7 +104,6 @@ testEach(
       isZmqError("ENOENT"),
     );
   },
-  { backends: ["ffi"] },
 );
 
 testEach("endpoints must be strings", async (context) => {

@@ -6,6 +6,8 @@
 
 import { Context, loadBackend, type Socket } from "../mod.ts";
 import { readdirSync } from "node:fs";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { openFds as fcntlFds } from "./fixtures/rel_fds.ts";
 
 export type Transport = "inproc" | "ipc" | "tcp";
@@ -138,6 +140,18 @@ export async function within<T>(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Runs a full garbage collection where the runtime lets a program ask for
+ * one (V8 in Deno and Node through its expose-gc flag, Bun.gc in Bun), so a
+ * memory figure counts what is kept, not garbage not collected yet.
+ */
+export function collectGarbage(): void {
+  const bun = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun;
+  if (bun) return bun.gc(true);
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
 }
 
 /**

@@ -1,7 +1,7 @@
 // Process lifetime: scripts exit by themselves unless something is pending.
 import assert from "node:assert/strict";
 import { Pull, Push } from "../mod.ts";
-import { type BackendName, backends, within } from "./helpers.ts";
+import { type BackendName, backends, testEach, within } from "./helpers.ts";
 
 const fixture = (name: string) =>
   new URL(`./fixtures/${name}`, import.meta.url).pathname;
@@ -200,3 +200,23 @@ Deno.test("exit does not wait for a Worker parked on a receive", async () => {
     } catch { /* exited */ }
   }
 });
+
+testEach(
+  "closing the context waits out a socket's linger on messages for a peer that is gone, then resolves",
+  async (context) => {
+    // Nothing listens there: the message stays queued for the whole linger.
+    using probe = new Pull({ context });
+    await probe.bind("tcp://127.0.0.1:*");
+    const gone = probe.lastEndpoint;
+    probe.close();
+    const push = new Push({ context, linger: 300 });
+    push.connect(gone);
+    await push.send("never delivered");
+    push.close();
+    const start = performance.now();
+    await within(3_000, context.close(), "context close");
+    const waited = performance.now() - start;
+    // libzmq drops the message after the linger; close must not fail sooner.
+    assert.ok(waited >= 250, `close resolved after ${waited.toFixed(0)} ms`);
+  },
+);

@@ -2,7 +2,8 @@
 // loopback): latency and bandwidth limits, a stalled link, connections reset
 // mid-frame, a partition that heals. ZMTP heartbeats must notice what TCP
 // alone does not, sockets must reconnect, and the patterns built on them
-// must lose nothing they promise to keep. FFI only: the WASM build has no tcp.
+// must lose nothing they promise to keep. On every backend: the WASM build
+// speaks tcp through the host's sockets, so it meets the same faults.
 import assert from "node:assert/strict";
 import {
   type Context,
@@ -21,9 +22,8 @@ import { Zyre } from "../src/zyre/mod.ts";
 import { FaultProxy } from "./fault_proxy.ts";
 import { FakePeer } from "./zyre_fake_peer.ts";
 import { beaconPort, fastOptions, Recorder } from "./zyre_helpers.ts";
-import { backends, sleep, text, withContext, within } from "./helpers.ts";
+import { sleep, testEach, text, within } from "./helpers.ts";
 
-const ffi = backends().includes("ffi");
 /** ZMTP heartbeats of the tests: a dead link is noticed after ~300 ms. */
 const HEARTBEAT = { heartbeatInterval: 100, heartbeatTimeout: 300 } as const;
 /** A connection stuck in its handshake (blackholed) is given up after this. */
@@ -36,11 +36,7 @@ const RECONNECTING = {
 } as const;
 
 function test(name: string, body: (context: Context) => Promise<void>) {
-  Deno.test({
-    name: `network faults: ${name}`,
-    ignore: !ffi,
-    fn: () => withContext("ffi", body),
-  });
+  testEach(`network faults: ${name}`, body);
 }
 
 /** Resolves on the socket's next event of a type. */

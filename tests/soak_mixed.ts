@@ -7,6 +7,8 @@
 // All at once, for the whole run, on one FFI context:
 // - stream: PUSH -> PULL over tcp at `rate`/2 messages/s, order checked;
 // - pubsub: PUB -> SUB over inproc at `rate`/2 messages/s, order checked;
+// - wasm: PUSH on a WASM context -> PULL on the FFI one over tcp (libzmq's
+//   engine in WebAssembly on the host's sockets) at `rate`/4, order checked;
 // - pirate: a Lazy Pirate REQ client against a REP peer process that is
 //   SIGKILLed and restarted every 20 s;
 // - broker: a DEALER client, a ROUTER/DEALER Proxy, and REP workers in
@@ -107,6 +109,30 @@ async function main() {
     }
   })();
 
+  // ---- wasm -----------------------------------------------------------------
+  await using wasmContext = await Context.create({ backend: "wasm" });
+  const wasmPull = new Pull({ context }),
+    wasmPush = new Push({
+      context: wasmContext,
+    });
+  await wasmPull.bind("tcp://127.0.0.1:*");
+  wasmPush.connect(wasmPull.lastEndpoint);
+  let wasmSent = 0, wasmReceived = 0;
+  const wasmIn = (async () => {
+    try {
+      for await (const [frame] of wasmPull) {
+        const seq = Number(decoder.decode(frame));
+        if (seq !== wasmReceived) {
+          problems.push(`wasm: got ${seq}, expected ${wasmReceived}`);
+        }
+        wasmReceived = seq + 1;
+        delivered++;
+      }
+    } catch (err) {
+      if (!(err instanceof ZmqError)) throw err;
+    }
+  })();
+
   const ticker = setInterval(() => {
     if (!running()) return;
     const n = Math.max(1, Math.round(rate / 2 / 100));
@@ -115,6 +141,11 @@ async function main() {
         problems.push(`stream send: ${e}`)
       );
       pub.send(String(published++)).catch(() => {});
+      if (i % 2 === 0) {
+        wasmPush.send(String(wasmSent++)).catch((e) =>
+          problems.push(`wasm send: ${e}`)
+        );
+      }
     }
   }, 10);
 
@@ -287,20 +318,40 @@ async function main() {
   clearInterval(churn);
   await pirate;
   await broker;
-  for (let i = 0; i < 100 && streamReceived < streamSent; i++) await sleep(100);
+  for (
+    let i = 0;
+    i < 100 && (streamReceived < streamSent || wasmReceived < wasmSent);
+    i++
+  ) {
+    await sleep(100);
+  }
   clearInterval(sampler);
   if (streamReceived !== streamSent) {
     problems.push(`stream: ${streamReceived} of ${streamSent} received`);
+  }
+  if (wasmReceived !== wasmSent) {
+    problems.push(`wasm: ${wasmReceived} of ${wasmSent} received`);
   }
   for (const worker of workers) worker.terminate();
   peer.kill("SIGKILL");
   await peer.status;
   await proxy.terminate();
   await proxied;
-  for (const socket of [pull, push, pub, sub, frontend, backend]) {
+  for (
+    const socket of [
+      pull,
+      push,
+      pub,
+      sub,
+      frontend,
+      backend,
+      wasmPull,
+      wasmPush,
+    ]
+  ) {
     socket.close();
   }
-  await Promise.all([streamIn, subIn]);
+  await Promise.all([streamIn, subIn, wasmIn]);
 
   const warmUp = Math.max(60, (minutes * 60) / 10);
   const after = samples.filter((s) => s.t >= warmUp);
@@ -308,11 +359,13 @@ async function main() {
     after.map((s) => s.t / 60),
     after.map((s) => s.rss / 1024),
   );
+  const fdSlope = slope(after.map((s) => s.t / 60), after.map((s) => s.fds));
   const summary = {
     minutes,
     samples: samples.length,
     stream: { sent: streamSent, received: streamReceived },
     pubsub: { published, received: subReceived },
+    wasm: { sent: wasmSent, received: wasmReceived },
     pirate: { requests: pirateRequests, retries: pirateRetries, kills },
     broker: {
       answered: brokerAnswered,
@@ -321,6 +374,7 @@ async function main() {
       workersTerminated: terminated,
     },
     rssSlopeKiBPerMinute: Math.round(rssSlope),
+    fdSlopePerMinute: Number(fdSlope.toFixed(2)),
     warmUpSeconds: warmUp,
     problems,
   };
@@ -339,12 +393,14 @@ async function main() {
         samples,
         `deno-zmq mixed soak: ${minutes} min, all patterns, kills, reconnects, Workers`,
         [
-          `stream ${streamReceived}/${streamSent} in order; pubsub ${subReceived}/${published} (PUB drops at the HWM).`,
+          `stream ${streamReceived}/${streamSent} in order; wasm -> ffi tcp ${wasmReceived}/${wasmSent} in order; pubsub ${subReceived}/${published} (PUB drops at the HWM).`,
           `pirate ${pirateRequests} requests answered, ${kills} peer kills, ${pirateRetries} retries.`,
           `broker ${brokerAnswered} answered, ${brokerResent} resent, ${terminated} Workers terminated, ${reconnects} reconnects.`,
           `RSS after ${warmUp} s of warm-up: ${
             rssSlope.toFixed(0)
-          } KiB/min (least squares), ${rssEnd.toFixed(1)} MiB at the end. ` +
+          } KiB/min, fds ${fdSlope.toFixed(2)}/min (least squares), ${
+            rssEnd.toFixed(1)
+          } MiB at the end. ` +
           `Problems: ${problems.length === 0 ? "none" : problems.length}.`,
           `Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores, shared machine; ${
             new Date().toISOString().slice(0, 16).replace("T", " ")

@@ -124,7 +124,6 @@ testEach(
     assert.deepEqual(seen, ["accept"]);
     assert.equal(server.events.ended, true);
   },
-  { backends: ["ffi"] },
 );
 
 testEach(
@@ -144,7 +143,6 @@ testEach(
     assert.ok(event.interval! >= 50);
     assert.equal(event.endpoint, "tcp://127.0.0.1:1");
   },
-  { backends: ["ffi"] },
 );
 
 testEachTransport(
@@ -300,7 +298,6 @@ testEach(
     assert.throws(() => curvePublic("~".repeat(40), context), RangeError);
     assert.throws(() => curvePublic(42 as never, context), TypeError);
   },
-  { backends: ["ffi"] },
 );
 
 testEach(

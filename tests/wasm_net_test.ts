@@ -1,6 +1,8 @@
-// The WASM backend on the network: a Deno program with only
-// --allow-net=127.0.0.1:PORT (no FFI) talks CURVE to pyzmq, and so does
-// Node; CURVE both ways against native libzmq (the FFI backend); hostnames,
+// The WASM backend on the network: a Deno program with only --allow-net for
+// its peers' ports (no FFI) runs every pattern with CURVE against pyzmq and
+// native libzmq (the FFI backend in another process), binding and
+// connecting, and so does Node; a program with --allow-net=127.0.0.1:PORT is
+// refused other ports; CURVE both ways against native libzmq; hostnames,
 // IPv6, heartbeats. The shared suite (patterns, interop with pyzmq,
 // security, faults: peers killed and restarted, Lazy Pirate, HWM) runs its
 // tcp cases on WASM as well; this file holds what only the WASM backend
@@ -12,6 +14,8 @@ import { backends, text, within } from "./helpers.ts";
 
 const PYTHON = "/usr/bin/python3";
 const REP_PEER = new URL("./peers/pyzmq_curve_rep.py", import.meta.url)
+  .pathname;
+const PATTERN_PEER = new URL("./peers/pyzmq_curve_patterns.py", import.meta.url)
   .pathname;
 const fixtures = new URL("./fixtures/", import.meta.url);
 const hasBoth = backends().includes("wasm") && backends().includes("ffi");
@@ -74,6 +78,109 @@ Deno.test("Deno with only --allow-net=127.0.0.1:PORT: CURVE with pyzmq, other po
     result.stdout.trim(),
     "net ok: backend=wasm curve=3 refused=connect:true,bind:true",
   );
+});
+
+/** A peer process that prints one JSON line first; `await using` ends it. */
+async function startPeer(
+  command: string,
+  args: string[],
+): Promise<{ info: Record<string, never> } & AsyncDisposable> {
+  const child = new Deno.Command(command, {
+    args,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let line = "";
+  while (!line.includes("\n")) {
+    const { value, done } = await within(10_000, reader.read(), "peer start");
+    if (done) throw new Error(`${args[0]} exited before printing its line`);
+    line += value;
+  }
+  reader.releaseLock();
+  return {
+    info: JSON.parse(line),
+    [Symbol.asyncDispose]: async () => {
+      await child.stdin.close().catch(() => {}); // the peers exit at EOF
+      const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
+      await child.status;
+      clearTimeout(timer);
+      await child.stdout.cancel().catch(() => {});
+    },
+  };
+}
+
+/**
+ * A free tcp port below Linux's ephemeral range (32768-60999), for a bind
+ * the permission must name beforehand: a port from that range could be taken
+ * meanwhile as the source port of any connection (the peers reconnecting to
+ * it included), which made the later bind fail with EADDRINUSE.
+ */
+function freePortBelowEphemeral(): number {
+  for (let tries = 0; tries < 100; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    try {
+      Deno.listen({ hostname: "127.0.0.1", port }).close();
+      return port;
+    } catch { /* taken: try another */ }
+  }
+  throw new Error("no free port in 20000-31999");
+}
+
+/**
+ * tests/fixtures/net_patterns.ts's spec: a pyzmq and a native libzmq peer of
+ * every pattern (CURVE servers), which also connect to `bind` where the
+ * WASM side binds; and the ports a permission must name.
+ */
+async function patternPeers(stack: AsyncDisposableStack) {
+  const keys = curveKeyPair();
+  const port = freePortBelowEphemeral();
+  const bind = `tcp://127.0.0.1:${port}`;
+  const peers = [
+    stack.use(await startPeer(PYTHON, [PATTERN_PEER, bind, keys.publicKey])),
+    stack.use(
+      await startPeer(Deno.execPath(), [
+        "run",
+        "-A",
+        new URL("curve_patterns_native.ts", fixtures).pathname,
+        bind,
+        keys.publicKey,
+      ]),
+    ),
+  ].map((peer) => peer.info);
+  const ports = [port];
+  for (const peer of peers) {
+    for (const e of Object.values(peer.endpoints as Record<string, string>)) {
+      ports.push(Number(e.slice(e.lastIndexOf(":") + 1)));
+    }
+  }
+  return { spec: JSON.stringify({ peers, bind, keys }), ports };
+}
+
+const PATTERNS_OK =
+  "patterns ok: backend=wasm peers=pyzmq,native exchanges=10 bound=native:3,pyzmq:3";
+
+Deno.test("Deno with only --allow-net for its peers: every pattern with CURVE against pyzmq and native libzmq, both binding", async () => {
+  await using stack = new AsyncDisposableStack();
+  const { spec, ports } = await patternPeers(stack);
+  const result = await run(Deno.execPath(), [
+    "run",
+    "--no-prompt",
+    `--allow-net=${ports.map((p) => `127.0.0.1:${p}`).join(",")}`,
+    new URL("net_patterns.ts", fixtures).pathname,
+    spec,
+  ]);
+  assert.equal(result.code, 0, `exit code ${result.code}:\n${result.stderr}`);
+  assert.equal(result.stdout.trim(), PATTERNS_OK);
+});
+
+Deno.test("Node on the WASM backend: every pattern with CURVE against pyzmq and native libzmq", async () => {
+  await using stack = new AsyncDisposableStack();
+  const { spec } = await patternPeers(stack);
+  const result = await runInNode(new URL("net_patterns.ts", fixtures), [spec]);
+  assert.equal(result.code, 0, `exit code ${result.code}:\n${result.stderr}`);
+  assert.equal(result.stdout.trim(), PATTERNS_OK);
 });
 
 Deno.test("Node on the WASM backend: CURVE with pyzmq (bundled with esbuild)", async () => {

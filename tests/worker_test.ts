@@ -89,3 +89,39 @@ for (const backend of backends()) {
     });
   }
 }
+
+// A terminated Worker's sockets are closed as its thread exits (see
+// ffi/thread_exit.ts), and so is its reactor's wake-up fd: 10 Workers with a
+// receive pending on a context shared with the parent left 10 eventfds.
+const fdsFixture = new URL("./fixtures/worker_fds.ts", import.meta.url)
+  .pathname;
+/** Fds the runtime may open for itself meanwhile (measured: 0 on Deno 2.9). */
+const FD_TOLERANCE = 2;
+const WORKERS = 10;
+if (backends().includes("ffi")) {
+  for (const api of apis) {
+    Deno.test(`worker: fds return to their baseline after Workers on a shared context are terminated [ffi ${api}]`, async () => {
+      const output = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", fdsFixture, api, String(WORKERS)],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stdout = new TextDecoder().decode(output.stdout);
+      const stderr = new TextDecoder().decode(output.stderr);
+      assert.equal(output.code, 0, stderr);
+      assert.equal(stderr, "", "printed on stderr");
+      const { counts, received } = JSON.parse(stdout) as {
+        counts: Record<string, [number, number]>;
+        received: number;
+      };
+      // Every Worker's message arrived (one more Worker warms up first).
+      assert.equal(received, 2 * WORKERS + 1, stdout);
+      for (const [mode, [baseline, after]] of Object.entries(counts)) {
+        assert.ok(
+          after - baseline <= FD_TOLERANCE,
+          `${mode}: ${WORKERS} Workers terminated, fds ${baseline} -> ${after}`,
+        );
+      }
+    });
+  }
+}

@@ -14,19 +14,16 @@ import { beaconPort, fastOptions, Recorder } from "./zyre_helpers.ts";
 const encoder = new TextEncoder();
 
 function test(name: string, body: (context: Context) => Promise<void>) {
-  Deno.test({
-    name: `zyre hostile: ${name}`,
-    // Zyre talks tcp: the FFI backend.
-    ignore: !backends().includes("ffi"),
-    fn: async () => {
-      const context = new Context({ backend: "ffi", maxSockets: 4096 });
+  for (const backend of backends()) {
+    Deno.test(`zyre hostile: ${name} [${backend}]`, async () => {
+      const context = new Context({ backend, maxSockets: 4096 });
       try {
         await body(context);
       } finally {
         await context.close();
       }
-    },
-  });
+    });
+  }
 }
 
 /** A node and a well-behaved fake peer that enters it. */

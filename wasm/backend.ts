@@ -10,12 +10,20 @@
  * event (data, connect, accept, close, room to write) or libzmq's next timer
  * is due (one host timer, set to that deadline). Nothing polls. After a pump
  * (and after any call that may let a socket make progress), one microtask
- * wakes every parked socket of the instance so it looks again.
+ * wakes every parked socket of the instance so it looks again: the contexts'
+ * reactors share one record of parked sockets, with no limit on how many a
+ * wake-up visits (nothing else would wake them).
  *
  * @module
  */
 
-import type { Backend, Handle, PreparedBind, Reactor } from "../src/backend.ts";
+import type {
+  Backend,
+  Handle,
+  Parked,
+  PreparedBind,
+  Reactor,
+} from "../src/backend.ts";
 import { type ErrnoTable, ZmqError } from "../src/errors.ts";
 import {
   LIBZMQ_WASM_ERRNO,
@@ -39,6 +47,11 @@ import {
   ZMQ_MSG_T_SIZE as ZMQ_MSG_SIZE,
 } from "../src/libzmq.ts";
 import { socketOptions } from "../src/options.ts";
+import {
+  ParkedSocket,
+  ParkedSockets,
+  UNPARKED,
+} from "../src/parked_sockets.ts";
 
 /** Frames up to this size are sent with zmq_send from a reused heap buffer. */
 const SEND_BUFFER_SIZE = 8 * 1024;
@@ -86,6 +99,13 @@ function hostNet(): HostNet {
 /** Transports this backend serves (libzmq's own; the host runtime's sockets). */
 const TRANSPORTS = ["inproc://", "tcp://", "ipc://"];
 
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
+/** An IPv4 address in dotted form, or IPv6 (the host checks the rest). */
+function isNumericHost(hostname: string): boolean {
+  return IPV4.test(hostname) || hostname.includes(":");
+}
+
 /** Why an endpoint cannot work on the WASM backend, if it cannot. */
 function unsupportedTransport(endpoint: string): ZmqError | undefined {
   if (TRANSPORTS.some((t) => endpoint.startsWith(t))) return undefined;
@@ -131,10 +151,12 @@ class WasmBackend implements Backend {
   #more = false;
   #msgHoldsData = false;
 
-  // Waking parked sockets (see WasmReactor).
-  readonly #reactors = new Set<WasmReactor>();
-  #watched = 0;
-  #wakeScheduled = false;
+  // The parked sockets of every context (see WasmReactor).
+  readonly #parked = new ParkedSockets<ContextParked>(
+    (socket, onWake) => new ContextParked(socket, onWake),
+    Infinity,
+  );
+  #held = false;
 
   // Pumping libzmq's loops (see the module doc).
   #pumpScheduled = false;
@@ -241,20 +263,24 @@ class WasmBackend implements Backend {
     // zmq_ctx_term pumps by itself and fails with EAGAIN (instead of hanging)
     // while sockets are open. The shared layer closes them first, so then
     // EAGAIN means tcp sessions still deliver what lingers: try again after
-    // each pump (host events drive them), as long as host sockets are open.
-    // Without any, a retry is only a safety net, bounded so a leaked socket
-    // cannot spin forever.
+    // each pump (host events drive them), as long as host sockets are open,
+    // and at libzmq's next deadline while it has one (a linger period: a
+    // Zyre node lingers 100 ms on messages for a peer gone). Without either,
+    // a retry is only a safety net, bounded so a leaked socket cannot spin
+    // forever.
     for (let attempt = 0;; attempt++) {
       const rc = this.#m._zmq_ctx_term(context as number);
+      const deadline = this.#m._zmq_wasm_next_timer();
       if (
         rc === 0 || this.errno() !== errnos.EAGAIN ||
-        (attempt >= 10 && this.#net.size === 0)
+        (attempt >= 10 && this.#net.size === 0 && deadline < 0)
       ) {
         return rc;
       }
+      const wait = deadline >= 0 ? deadline + 1 : attempt + 1;
       await new Promise<void>((resolve) => {
         // The timer also keeps the process alive meanwhile.
-        const timer = setTimeout(resolve, Math.min(attempt + 1, 100));
+        const timer = setTimeout(resolve, Math.min(wait, 100));
         this.#pumpWaiters.push(() => {
           clearTimeout(timer);
           resolve();
@@ -385,7 +411,24 @@ class WasmBackend implements Backend {
       ? "::"
       : "0.0.0.0";
     // Undefined: libzmq rejects the endpoint with its own error.
-    return targetOf(endpoint, anyHost);
+    const target = targetOf(endpoint, anyHost);
+    // An IPv6 address with the ipv6 option off: libzmq refuses it (ENODEV).
+    if (target && "hostname" in target && anyHost !== "::") {
+      if (target.hostname.includes(":")) return undefined;
+    }
+    // libzmq binds interfaces, not names: it would look a name up among the
+    // machine's interfaces (ENODEV when none has it), which WASM cannot list.
+    // Refused here so that no name reaches the host's listen (a DNS query).
+    if (target && "hostname" in target && !isNumericHost(target.hostname)) {
+      throw new ZmqError(
+        "ENODEV",
+        errnos.ENODEV,
+        `The WASM backend binds numeric addresses only (127.0.0.1, [::1], *): ` +
+          `"${target.hostname}" is a name of an interface or host (${endpoint})`,
+        { endpoint },
+      );
+    }
+    return target;
   }
 
   /** The bind to make on a prepared listener (a wildcard port made concrete). */
@@ -489,38 +532,32 @@ class WasmBackend implements Backend {
     return rc;
   }
 
-  sendDraft(
-    socket: Handle,
-    frame: Uint8Array,
-    routingId: number,
-    group: string | null,
-  ): number {
-    const m = this.#m;
-    const msg = this.#sendMsg;
-    if (m._zmq_msg_init_size(msg, frame.byteLength) !== 0) return -1;
-    m.HEAPU8.set(frame, m._zmq_msg_data(msg));
-    if (
-      (routingId !== 0 && m._zmq_msg_set_routing_id(msg, routingId) !== 0) ||
-      (group !== null && m._zmq_msg_set_group(msg, this.#cString(group)) !== 0)
-    ) {
-      m._zmq_msg_close(msg);
-      return -1;
-    }
-    const rc = m._zmq_msg_send(msg, socket as number, DONTWAIT);
-    if (rc < 0) m._zmq_msg_close(msg);
-    else if (this.#watched > 0) this.#progress();
+  msgInitSize(frame: Uint8Array): number {
+    const m = this.#m, msg = this.#sendMsg;
+    const rc = m._zmq_msg_init_size(msg, frame.byteLength);
+    if (rc === 0) m.HEAPU8.set(frame, m._zmq_msg_data(msg));
     return rc;
+  }
+  msgSetRoutingId(routingId: number): number {
+    return this.#m._zmq_msg_set_routing_id(this.#sendMsg, routingId);
+  }
+  msgSetGroup(group: string): number {
+    return this.#m._zmq_msg_set_group(this.#sendMsg, this.#cString(group));
+  }
+  msgSend(socket: Handle): number {
+    const rc = this.#m._zmq_msg_send(this.#sendMsg, socket as number, DONTWAIT);
+    if (rc >= 0) this.#progress();
+    return rc;
+  }
+  msgClose(): number {
+    return this.#m._zmq_msg_close(this.#sendMsg);
   }
   receivedRoutingId(): number {
     return this.#m._zmq_msg_routing_id(this.#recvMsg) >>> 0; // uint32_t
   }
   receivedGroup(): string {
     const ptr = this.#m._zmq_msg_group(this.#recvMsg);
-    if (!ptr) return "";
-    const heap = this.#m.HEAPU8;
-    let end = ptr;
-    while (heap[end] !== 0) end++;
-    return new TextDecoder().decode(heap.subarray(ptr, end));
+    return ptr ? this.#readCString(ptr) : "";
   }
   join(socket: Handle, group: string): number {
     return this.#m._zmq_join(socket as number, this.#cString(group));
@@ -605,28 +642,26 @@ class WasmBackend implements Backend {
   }
 
   createReactor(_context: Handle): Reactor {
-    const reactor = new WasmReactor(this);
-    this.#reactors.add(reactor);
-    return reactor;
+    return new WasmReactor(this.#parked, this.#parkedChanged);
   }
 
-  /** @internal Bookkeeping for reactors: how many sockets are watched in all. */
-  watchedDelta(delta: number): void {
-    const before = this.#watched;
-    this.#watched += delta;
-    // A parked socket keeps the process alive (host sockets and libzmq's
-    // timer are ref'd); an idle program can exit.
-    if ((before === 0) !== (this.#watched === 0)) {
-      const held = this.#watched > 0;
-      this.#net.hold(held);
-      if (held) this.#timer?.ref();
-      else this.#timer?.unref();
-    }
+  /** How many sockets are parked, in all contexts. */
+  get #watched(): number {
+    return this.#parked.size;
   }
-  /** @internal A reactor was closed. */
-  dropReactor(reactor: WasmReactor): void {
-    this.#reactors.delete(reactor);
-  }
+
+  /**
+   * A parked socket keeps the process alive (host sockets and libzmq's timer
+   * are ref'd); an idle program can exit.
+   */
+  readonly #parkedChanged = (): void => {
+    const held = this.#parked.size > 0;
+    if (held === this.#held) return;
+    this.#held = held;
+    this.#net.hold(held);
+    if (held) this.#timer?.ref();
+    else this.#timer?.unref();
+  };
 
   /** A host socket event or a libzmq signal: pump soon. */
   readonly #onEvent = (): void => {
@@ -687,57 +722,54 @@ class WasmBackend implements Backend {
    * once, in a microtask (so a burst of calls costs one round).
    */
   #progress(): void {
-    if (this.#watched === 0 || this.#wakeScheduled) return;
-    this.#wakeScheduled = true;
-    queueMicrotask(this.#wakeAll);
+    this.#parked.wakeSoon();
   }
+}
 
-  readonly #wakeAll = (): void => {
-    this.#wakeScheduled = false;
-    for (const reactor of this.#reactors) reactor.wakeAll();
-  };
+/** A parked socket, with the reactor (context) that parked it. */
+class ContextParked extends ParkedSocket {
+  reactor: WasmReactor | undefined;
 }
 
 /**
- * The reactor of one context on the WASM backend: it only tracks which
- * sockets wait; the backend wakes them after every call or pump that made
- * progress. No poll of its own. While a socket waits, the host sockets and
- * libzmq's timer keep the process alive; with none waiting it can exit.
+ * The reactor of one context on the WASM backend: its sockets park in the
+ * backend's shared record, and the backend wakes them after every call or
+ * pump that made progress. No poll of its own. While a socket waits, the host
+ * sockets and libzmq's timer keep the process alive; with none waiting it can
+ * exit.
  */
 class WasmReactor implements Reactor {
-  readonly #backend: WasmBackend;
-  readonly #watches = new Map<Handle, () => void>();
+  readonly #parked: ParkedSockets<ContextParked>;
+  readonly #changed: () => void;
   #closed = false;
 
-  constructor(backend: WasmBackend) {
-    this.#backend = backend;
+  constructor(parked: ParkedSockets<ContextParked>, changed: () => void) {
+    this.#parked = parked;
+    this.#changed = changed;
   }
 
-  watch(socket: Handle, onWake: () => void): void {
-    if (this.#closed) return;
-    if (!this.#watches.has(socket)) this.#backend.watchedDelta(1);
-    this.#watches.set(socket, onWake);
+  watch(socket: Handle, onWake: () => void): Parked {
+    if (this.#closed) return UNPARKED;
+    const entry = this.#parked.park(socket, onWake);
+    entry.reactor = this;
+    this.#changed();
+    return entry;
   }
 
   unwatch(socket: Handle): void {
-    if (this.#watches.delete(socket)) this.#backend.watchedDelta(-1);
+    if (this.#parked.unpark(socket)) this.#changed();
+  }
+
+  progress(): void {
+    this.#parked.wakeSoon();
   }
 
   close(): Promise<void> {
     if (!this.#closed) {
       this.#closed = true;
-      this.#backend.watchedDelta(-this.#watches.size);
-      this.#watches.clear();
-      this.#backend.dropReactor(this);
+      this.#parked.unparkAll((entry) => entry.reactor === this);
+      this.#changed();
     }
     return Promise.resolve();
-  }
-
-  /** Calls every watcher once; a socket (un)watched meanwhile is handled as it is then. */
-  wakeAll(): void {
-    if (this.#watches.size === 0) return;
-    for (const [socket, onWake] of [...this.#watches]) {
-      if (this.#watches.get(socket) === onWake) onWake();
-    }
   }
 }

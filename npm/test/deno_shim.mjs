@@ -178,8 +178,16 @@ class Command {
   spawn() {
     const cmd = this.#cmd;
     let args = this.#options.args ?? [];
-    // Deno.execPath() is node here: `deno run x.ts` runs the bundled script.
+    // Deno.execPath() is node here: `deno run x.ts` runs the bundled script,
+    // also behind a wrapper command (`unshare -n -- deno run x.ts`).
     if (cmd === process.execPath) args = nodeArgs(args);
+    const wrapped = args.indexOf(process.execPath);
+    if (wrapped >= 0 && cmd !== process.execPath) {
+      args = [
+        ...args.slice(0, wrapped + 1),
+        ...nodeArgs(args.slice(wrapped + 1)),
+      ];
+    }
     const stdio = ["stdin", "stdout", "stderr"].map((name) => {
       const mode = this.#options[name] ?? "inherit";
       return mode === "piped" ? "pipe" : mode === "null" ? "ignore" : mode;

@@ -169,10 +169,9 @@ for (const example of examples) {
 /** Per-file limit: a hung file fails instead of stalling CI. */
 const FILE_TIMEOUT_MS = 10 * 60_000;
 const failedFiles = [];
-const retried = [];
-const runFile = (file) => {
+for (const file of testFiles) {
   const bundled = join(outDir, "tests", file.replace(/\.ts$/, ".mjs"));
-  return spawnSync(runtime.bin, [
+  const result = spawnSync(runtime.bin, [
     join(here, "node_runner.mjs"),
     bundled,
     ...(nameFilter ? [nameFilter] : []),
@@ -183,20 +182,6 @@ const runFile = (file) => {
     killSignal: "SIGKILL",
     env: { ...process.env, DENO_ZMQ_BUILT_MODULE: builtModule },
   });
-};
-for (const file of testFiles) {
-  let result = runFile(file);
-  // Exit code 3: only tests that never finished failed. A rare hang of the
-  // FFI backend under Node and Bun (the JS thread idle, seen in a few full
-  // runs, never in a file run alone; issue 15's note) would otherwise fail
-  // the whole run: such a file runs once more, and the summary says so.
-  if (result.status === 3) {
-    console.log(
-      `RETRY: a test of ${file} never finished; running the file once more`,
-    );
-    retried.push(file);
-    result = runFile(file);
-  }
   if (result.status !== 0) {
     if (result.error) console.log(`${file}: ${result.error.message}`);
     failedFiles.push(file);
@@ -207,9 +192,4 @@ console.log(
     ? `\n${runtime.label}: FAILED in ${failedFiles.join(", ")}`
     : `\n${runtime.label}: every test file passed (${testFiles.length} files)`,
 );
-if (retried.length) {
-  console.log(
-    `${runtime.label}: run twice after a test hung: ${retried.join(", ")}`,
-  );
-}
 process.exit(failedFiles.length ? 1 : 0);

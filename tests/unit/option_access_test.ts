@@ -5,9 +5,11 @@ import {
   decodeOption,
   defineOptions,
   encodeOption,
+  noteWritten,
   optionGet,
   optionSet,
   readBufferSize,
+  writtenValue,
 } from "../../src/option_access.ts";
 import type { OptionSpec } from "../../src/options.ts";
 import { ZmqError } from "../../src/errors.ts";
@@ -102,4 +104,15 @@ Deno.test("defineOptions makes read-write and read-only accessors", () => {
   }, TypeError);
   assert.deepEqual(calls, ["set linger=3", "get linger"]);
   assert.ok(!Object.keys(target).includes("linger"));
+});
+
+Deno.test("write-only values are remembered per owner; readable ones are not", () => {
+  const socket = {}, context = {};
+  assert.equal(writtenValue(socket, "conflate"), undefined);
+  noteWritten(socket, "conflate", spec("bool", "w"), true);
+  noteWritten(socket, "linger", spec("int", "rw"), 5);
+  noteWritten(context, "conflate", spec("bool", "w"), false);
+  assert.equal(writtenValue(socket, "conflate"), true);
+  assert.equal(writtenValue(socket, "linger"), undefined, "libzmq reads it");
+  assert.equal(writtenValue(context, "conflate"), false);
 });

@@ -129,3 +129,28 @@ Deno.test("a socket unwatched while its poll was in flight is not woken", async 
   calls[1]?.answer([100]);
   await reactor.close();
 });
+
+Deno.test("progress() wakes the parked sockets once, in a microtask, without a poll", async () => {
+  const { poll, calls } = fakePoll();
+  const reactor = new PollReactor(fakeWake(), fdOf, poll);
+  const woken: number[] = [];
+  const seven = reactor.watch(7, () => woken.push(7));
+  reactor.watch(8, () => woken.push(8));
+  assert.ok(seven.parked);
+  reactor.progress();
+  reactor.progress();
+  assert.deepEqual(woken, [], "not synchronously");
+  await Promise.resolve();
+  assert.deepEqual(woken, [7, 8], "a burst of progress wakes each once");
+  reactor.unwatch(7);
+  assert.equal(
+    seven.parked,
+    false,
+    "the entry tells the engine it is unparked",
+  );
+  await tick();
+  assert.equal(calls.length, 1);
+  reactor.unwatch(8);
+  calls[0].answer([100]);
+  await reactor.close();
+});

@@ -1,0 +1,36 @@
+// Keeping a busy stream from starving the event loop (src/fairness.ts).
+import assert from "node:assert/strict";
+import { setImmediate } from "node:timers";
+import { fairnessCheck, yieldToEventLoop } from "../../src/fairness.ts";
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Settles a yield that an earlier test left due. */
+async function fresh(): Promise<void> {
+  if (fairnessCheck()) await new Promise<void>((r) => yieldToEventLoop(r));
+  await turn();
+}
+
+Deno.test("operations with no macrotask turn for over 10 ms are asked to yield", async () => {
+  await fresh();
+  const start = performance.now();
+  let asked = false;
+  while (!asked && performance.now() - start < 1_000) asked = fairnessCheck();
+  assert.ok(asked, "a synchronous loop was never asked to yield");
+  assert.ok(performance.now() - start >= 9, "asked before the 10 ms slice");
+  // Once due, every operation defers until the yield has run.
+  assert.equal(fairnessCheck(), true);
+  await new Promise<void>((resolve) => yieldToEventLoop(resolve));
+  assert.equal(fairnessCheck(), false);
+});
+
+Deno.test("a program whose event loop turns is never asked to yield, however long it runs", async () => {
+  await fresh();
+  const start = performance.now();
+  let asked = 0, checks = 0;
+  while (performance.now() - start < 60) {
+    for (let i = 0; i < 100; i++, checks++) if (fairnessCheck()) asked++;
+    await turn(); // I/O and timers had their turn
+  }
+  assert.equal(asked, 0, `${asked} of ${checks} operations deferred`);
+});
