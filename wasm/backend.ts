@@ -63,11 +63,13 @@ const SMALL_COPY = 32;
  * writes in one batch (as its own thread would, running behind the sender).
  * Pumping at once wrote every 16 B message alone (985k socket writes for 1M
  * messages, 0.78-0.89 M msg/s to a native PULL). The wait ends early at the
- * first turn in which no frame was sent or received (the program waits for
- * something: pump now), so the cap only applies to busy streams: 64 turns
- * (no early end) took 15.1k pumps per 1M 16 B messages on the sender, 256
- * with the early end 3.9k, sender CPU 246-251 -> 233-239 ns/msg; REQ/REP 16 B
- * round trips 124-129 -> 114-122 us (native 78-86 us; same machine, loaded).
+ * first turn in which no frame was sent (the program receives or waits: pump
+ * now), so the cap only applies to busy senders: 64 turns (no early end)
+ * took 15.1k pumps per 1M 16 B messages on the sender, 256 with the early
+ * end 3.9k, sender CPU 246-251 -> 233-239 ns/msg; REQ/REP 16 B round trips
+ * 124-129 -> 114-122 us (native 78-86 us; same machine, loaded). Receives do
+ * not extend the wait (the pump refills their pipe): counting them too cost
+ * the receiver 0.355-0.413 -> 0.439-0.453 s CPU per 1M 16 B on Node.
  */
 const PUMP_DEFER_HOPS = 256;
 /** Pumps handling this many events may have stopped at libzmq's round limit: pump again. */
@@ -164,10 +166,10 @@ class WasmBackend implements Backend {
   /** A signaler fired since the last wake: a parked socket may have a command. */
   #signaled = false;
   #hops = 0;
-  /** Frames sent or received so far; a hop without any ends the wait. */
-  #calls = 0;
-  /** #calls at the previous hop. */
-  #callsAtHop = 0;
+  /** Frames sent so far; a hop without any ends the wait. */
+  #framesSent = 0;
+  /** #framesSent at the previous hop. */
+  #sentAtHop = 0;
   /** Resolved after the next pump (a context waiting for lingering sessions). */
   readonly #pumpWaiters: (() => void)[] = [];
   #timer: HostTimer | undefined;
@@ -526,7 +528,7 @@ class WasmBackend implements Backend {
       if (rc < 0) m._zmq_msg_close(msg);
     }
     if (rc >= 0) {
-      this.#calls++;
+      this.#framesSent++;
       if (this.#watched > 0) this.#progress();
     }
     return rc;
@@ -576,7 +578,6 @@ class WasmBackend implements Backend {
     const msg = this.#recvMsg;
     const size = this.#zmqMsgRecv(msg, socket as number, DONTWAIT);
     if (size >= 0) {
-      this.#calls++;
       this.#frameSize = size;
       this.#msgHoldsData = true;
       this.#more = this.#zmqMsgMore(msg) === 1;
@@ -669,14 +670,14 @@ class WasmBackend implements Backend {
     if (this.#pumping || this.#pumpScheduled) return;
     this.#pumpScheduled = true;
     this.#hops = PUMP_DEFER_HOPS;
-    this.#callsAtHop = this.#calls;
+    this.#sentAtHop = this.#framesSent;
     queueMicrotask(this.#hop);
   };
 
   /** Defers the pump while frames keep moving, up to PUMP_DEFER_HOPS turns. */
   readonly #hop = (): void => {
-    if (--this.#hops > 0 && this.#calls !== this.#callsAtHop) {
-      this.#callsAtHop = this.#calls;
+    if (--this.#hops > 0 && this.#framesSent !== this.#sentAtHop) {
+      this.#sentAtHop = this.#framesSent;
       queueMicrotask(this.#hop);
     } else {
       this.#pump();
