@@ -2,7 +2,8 @@
  * The libc functions the native bindings call, in the format of
  * `src/libzmq.ts`: the reactor's poll() and wake-up fd, memcpy for frames,
  * dlopen to pin libzmq, sched_yield for the latency spin, pthread keys to
- * release a Worker's handles when its thread ends.
+ * release a Worker's handles when its thread ends, and mmap/access for the
+ * process-wide list of those keys (key_registry.ts).
  *
  * @module
  */
@@ -81,6 +82,33 @@ export const LIBC_FUNCTIONS = {
   pthread_key_delete: {
     c: "int pthread_key_delete(pthread_key_t key)",
     args: ["uint32"],
+    result: "int",
+    optional: true,
+  },
+  // This thread's value of a key: null when no handle is held in it here.
+  pthread_getspecific: {
+    c: "void *pthread_getspecific(pthread_key_t key)",
+    args: ["uint32"],
+    result: "address",
+    optional: true,
+  },
+  // The key registry's pages, at a fixed address (key_registry.ts).
+  mmap: {
+    c: "void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)",
+    args: ["address", "size", "int", "int", "int", "size"],
+    result: "address",
+    optional: true,
+  },
+  munmap: {
+    c: "int munmap(void *addr, size_t length)",
+    args: ["address", "size"],
+    result: "int",
+    optional: true,
+  },
+  // Probes whether a page is readable (EFAULT when not) before reading it.
+  access: {
+    c: "int access(const char *path, int mode)",
+    args: ["address", "int"],
     result: "int",
     optional: true,
   },

@@ -25,6 +25,7 @@ import {
 } from "../src/libzmq.ts";
 import { SocketType } from "../src/socket_types.ts";
 import { errnosFor } from "./errnos.ts";
+import { keyRegistry } from "./key_registry.ts";
 import { LIBC_FUNCTIONS } from "./libc.ts";
 import { libraryCandidates, libraryNotFound } from "./library.ts";
 import { calibrateMsgLayout, type MsgLayout } from "./msg_layout.ts";
@@ -37,6 +38,7 @@ import {
 } from "./reactor.ts";
 import { onWorkerThread } from "../src/runtime.ts";
 import {
+  type Release,
   releaseAtThreadExit,
   type ThreadExitRelease,
   threadExitRelease,
@@ -191,22 +193,34 @@ function threadKeys(
   libc: LibcCalls,
   zmq: Pointer,
 ): ThreadKeys | null {
-  const { dlsym, pthread_key_create, pthread_setspecific, pthread_key_delete } =
-    libc;
+  const {
+    dlsym,
+    pthread_key_create,
+    pthread_setspecific,
+    pthread_getspecific,
+    pthread_key_delete,
+  } = libc;
   if (!zmq || !dlsym || !pthread_key_create || !pthread_setspecific) {
     return null;
   }
   const key = new Int32Array(new ArrayBuffer(8), 0, 1); // pthread_key_t: unsigned int
+  const create = (release: Release) => {
+    const destructor = dlsym(zmq, runtime.string(release));
+    return destructor && pthread_key_create(key, destructor) === 0
+      ? key[0] >>> 0
+      : -1;
+  };
+  let registry: ReturnType<typeof keyRegistry> | undefined;
   return {
-    create: (release) => {
-      const destructor = dlsym(zmq, runtime.string(release));
-      return destructor && pthread_key_create(key, destructor) === 0
-        ? key[0] >>> 0
-        : -1;
-    },
+    create,
     set: (k, handle) => void pthread_setspecific(k, handle),
+    isFree: (k) =>
+      !pthread_getspecific || runtime.address(pthread_getspecific(k)) === 0n,
     fdValue: (fd) => runtime.pointer(BigInt(fd)),
     delete: (k) => void pthread_key_delete?.(k),
+    // Built when a Worker first holds a handle: the main thread needs none.
+    sharedChunk: (index) =>
+      (registry ??= keyRegistry(runtime, libc, create))?.(index) ?? null,
   };
 }
 

@@ -18,11 +18,18 @@
  * above the keys of all sockets, so its `zmq_ctx_term` (which waits for the
  * context's sockets) runs after they are closed.
  *
- * Keys are per process and few (1024 on glibc): each module instance reuses
- * its keys and deletes the unused ones when its thread exits normally; a key
- * still holding a handle when the thread ends (terminated, or a socket left
- * open) is never given back. Once keys run out, new handles are left to JS
- * as before.
+ * Keys are per process and few (1024 on glibc, ~1020 left to us), while a
+ * key's value is per thread: one set of keys serves every thread at once.
+ * So the keys are not each module instance's own (one instance per Worker,
+ * and a terminated Worker gives none back: measured, 340 Workers used them
+ * all up, then fds leaked and a shared context's `close()` hung): they are
+ * listed once per process in native memory (key_registry.ts), in chunks
+ * created by the first instance that needs one, and never deleted. Each
+ * instance keeps its own free list over them: key i holds this thread's i-th
+ * open socket. Where there is no registry (not Linux), each instance creates
+ * its own keys, deletes the unused ones when its thread exits normally, and
+ * leaks the rest when it is terminated; once keys run out, new handles are
+ * left to JS as before.
  *
  * @module
  */
@@ -43,6 +50,11 @@ export interface ThreadKeys {
   /** `pthread_setspecific(key, handle)`; null clears it. */
   set(key: number, handle: Handle | null): void;
   /**
+   * Whether `key` holds nothing on this thread (`pthread_getspecific` is
+   * null): a second copy of this module on the same thread shares the keys.
+   */
+  isFree(key: number): boolean;
+  /**
    * A file descriptor as a key value for `close`: the destructor is called
    * as `void (*)(void *)`, and on the ABIs this runs on (x86-64 and arm64,
    * System V and Apple) `close(int)` then reads the fd from the low 32 bits
@@ -51,7 +63,16 @@ export interface ThreadKeys {
   fdValue(fd: number): Handle;
   /** `pthread_key_delete`. */
   delete(key: number): void;
+  /**
+   * Chunk `index` of the keys every module instance of the process shares
+   * (key_registry.ts), created by the first instance that asks for it; null
+   * past the last one, and where there is no registry.
+   */
+  sharedChunk(index: number): KeyChunk | null;
 }
+
+/** Some shared keys, by the function they release with. */
+export type KeyChunk = Readonly<Record<Release, readonly number[]>>;
 
 interface Held {
   key: number;
@@ -61,11 +82,20 @@ interface Held {
 /** One instance per backend on a Worker thread (see {@link threadExitRelease}). */
 export class ThreadExitRelease {
   readonly #keys: ThreadKeys;
+  // Keys free on this thread, as far as this instance knows.
   readonly #free: Record<Release, number[]> = {
     zmq_close: [],
     zmq_ctx_term: [],
     close: [],
   };
+  // The next shared chunk to take keys from, for each release.
+  readonly #nextChunk: Record<Release, number> = {
+    zmq_close: 0,
+    zmq_ctx_term: 0,
+    close: 0,
+  };
+  // Keys this instance created for itself (no registry, or it ran out).
+  readonly #own = new Set<number>();
   readonly #sockets = new Map<Handle, Held>();
   readonly #contexts = new Map<Handle, Held>();
   readonly #fds = new Map<number, Held>();
@@ -75,11 +105,14 @@ export class ThreadExitRelease {
   constructor(keys: ThreadKeys) {
     this.#keys = keys;
     onProcessExit(() => {
-      // A normal exit: the keys of closed handles go back; those of handles
-      // still open (a shared context's sockets, which the exit hook of
-      // context.ts leaves alone) stay, so that the thread's end closes them.
+      // A normal exit: this instance's own keys of closed handles go back;
+      // those of handles still open (a shared context's sockets, which the
+      // exit hook of context.ts leaves alone) stay, so that the thread's end
+      // closes them. Shared keys stay: other threads hold values in them.
       for (const free of Object.values(this.#free)) {
-        for (const key of free.splice(0)) keys.delete(key);
+        for (const key of free.splice(0)) {
+          if (this.#own.has(key)) keys.delete(key);
+        }
       }
       this.#exhausted = true;
     });
@@ -132,14 +165,25 @@ export class ThreadExitRelease {
   #key(release: Release): number {
     const free = this.#free[release];
     const floor = release === "zmq_ctx_term" ? this.#maxSocketKey : -1;
-    const i = free.findIndex((key) => key > floor);
-    if (i >= 0) return free.splice(i, 1)[0];
-    if (this.#exhausted) return -1;
+    for (;;) {
+      for (let i = 0; i < free.length; i++) {
+        const key = free[i];
+        if (key <= floor) continue;
+        free.splice(i--, 1);
+        if (this.#keys.isFree(key)) return key;
+      }
+      if (this.#exhausted) return -1;
+      const chunk = this.#keys.sharedChunk(this.#nextChunk[release]);
+      if (!chunk) break;
+      this.#nextChunk[release]++;
+      free.push(...chunk[release]);
+    }
     const key = this.#keys.create(release);
     if (key < 0) {
       this.#exhausted = true;
       return -1;
     }
+    this.#own.add(key);
     if (key > floor) return key;
     // Not above the sockets (a lower key was freed elsewhere): unusable for this.
     free.push(key);
