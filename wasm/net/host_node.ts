@@ -171,21 +171,14 @@ export const nodeNet: HostNet = {
   },
   listenSync(target, onConnection) {
     // Node's listen() looks a tcp host up first (dns.lookup, answered on a
-    // later tick even for a numeric address); a Unix socket path, and any
-    // numeric address on Bun, is listening when listen() returns.
-    if (!("path" in target)) {
-      if (!isBun) {
-        return {
-          unsupported:
-            "Node's net.Server.listen() resolves a tcp host asynchronously, even a numeric address (ipc:// binds at once)",
-        };
-      }
-      if (net.isIP(target.hostname) === 0) {
-        return {
-          unsupported:
-            `the host "${target.hostname}" must be resolved, which is asynchronous`,
-        };
-      }
+    // later tick even for a numeric address); a Unix socket path, and a tcp
+    // address on Bun (the backend only binds numeric ones), is listening
+    // when listen() returns.
+    if (!("path" in target) && !isBun) {
+      return {
+        unsupported:
+          "Node's net.Server.listen() resolves a tcp host asynchronously, even a numeric address (ipc:// binds at once)",
+      };
     }
     const { server, where } = newServer(target, onConnection);
     // Errors are emitted on a later tick: the one of a failed listen, and
