@@ -96,7 +96,7 @@ export interface Backend {
   ): Promise<PreparedBind> | undefined;
   /**
    * {@link Backend.prepareBind} for a synchronous bind: throws a ZmqError
-   * where the work cannot be done synchronously (listening on Node).
+   * where the work cannot be done synchronously (listening on tcp in Node).
    */
   prepareBindSync?(socket: Handle, endpoint: string): PreparedBind | undefined;
 
@@ -121,6 +121,13 @@ export interface Backend {
   receive(socket: Handle): number;
   /** Copies the frame last received into `into` (exactly its size). */
   readFrame(into: Uint8Array): void;
+  /**
+   * The frame last received, as a new array: for frames too big for the
+   * shared pool, where copying into a fresh array in one pass is cheaper
+   * than zeroing one for {@link Backend.readFrame} and copying again.
+   * Optional: the shared layer falls back to readFrame.
+   */
+  takeFrame?(): Uint8Array;
   /** Whether more frames of the same message follow the frame last received. */
   receivedMore(): boolean;
 

@@ -70,7 +70,8 @@ export function toFrames(message: Message): readonly Frame[] {
 }
 
 const SLAB_SIZE = 64 * 1024;
-const POOLED_MAX = 4 * 1024;
+/** Frames up to this size are views of a shared slab; bigger ones own their buffer. */
+export const POOLED_MAX = 4 * 1024;
 
 /**
  * Hands out received-frame storage as views of shared 64 KiB slabs, because

@@ -338,7 +338,9 @@ export class Socket {
 
   /**
    * {@link Socket.bind}, throwing instead of rejecting: libzmq binds
-   * synchronously, so the binding is in place when this returns.
+   * synchronously, so the binding is in place when this returns. On the
+   * WASM backend under Node, tcp:// needs `await bind()` (node:net listens
+   * on tcp asynchronously; ipc:// works); a hostname needs it under Bun.
    *
    * @example
    * ```ts

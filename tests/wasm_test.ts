@@ -2,6 +2,7 @@
 // closing, and living next to the FFI backend in one process. Its tcp://
 // interop is in wasm_net_test.ts; the shared suite runs its tcp cases.
 import assert from "node:assert/strict";
+import process from "node:process";
 import {
   Context,
   Pair,
@@ -206,4 +207,45 @@ Deno.test("[wasm] a script leaving sockets and messages behind exits by itself",
   const decoder = new TextDecoder();
   assert.equal(exitCode, 0, decoder.decode(stderr));
   assert.equal(decoder.decode(stdout).trim(), "done");
+});
+
+/** The runtime running this file (the Node/Bun test runner shims Deno.test). */
+const runtime = process.versions.bun
+  ? "bun"
+  : process.versions.deno
+  ? "deno"
+  : "node";
+
+Deno.test(`[wasm] bindSync listens at once where ${runtime} can: ipc everywhere, tcp in Deno and Bun`, async () => {
+  await using context = new Context({ backend: "wasm" });
+  for (const address of [endpoint("ipc"), "tcp://127.0.0.1:*"]) {
+    using pull = new Pull({ context, receiveTimeout: 3000 });
+    if (address.startsWith("tcp://") && runtime === "node") {
+      assert.throws(() => pull.bindSync(address), (err: unknown) => {
+        assert.ok(err instanceof ZmqError, String(err));
+        assert.equal(err.code, "ENOTSUP");
+        assert.match(err.message, /resolves a tcp host asynchronously/);
+        assert.match(err.message, /use await bind\(\)/);
+        return true;
+      });
+      continue;
+    }
+    pull.bindSync(address);
+    using push = new Push({ context });
+    push.connect(pull.lastEndpoint);
+    await push.send("bound synchronously");
+    assert.deepEqual(text(await pull.receive()), ["bound synchronously"]);
+    if (address.startsWith("tcp://")) {
+      // The port is taken: Deno names the error at once, Bun only later.
+      using second = new Pull({ context });
+      assert.throws(
+        () => second.bindSync(pull.lastEndpoint),
+        (err: unknown) => {
+          assert.ok(err instanceof ZmqError, String(err));
+          if (runtime === "deno") assert.equal(err.code, "EADDRINUSE");
+          return true;
+        },
+      );
+    }
+  }
 });

@@ -71,11 +71,15 @@ export interface HostNet {
     target: HostTarget,
     onConnection: (conn: HostConn) => void,
   ): Promise<HostListener>;
-  /** {@link HostNet.listen}, synchronously, where the runtime can (Deno). */
+  /**
+   * {@link HostNet.listen}, synchronously, where the runtime can: the
+   * listener, or why this runtime cannot listen on `target` before
+   * returning. Throws the host's error when listening fails.
+   */
   listenSync?(
     target: HostTarget,
     onConnection: (conn: HostConn) => void,
-  ): HostListener;
+  ): HostListener | { unsupported: string };
   /**
    * The flag a program lacks to connect to (or listen on) `target`, e.g.
    * `--allow-net=127.0.0.1:5555`; undefined when it may (or the runtime has

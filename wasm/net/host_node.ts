@@ -120,6 +120,25 @@ function removeStale(path: string): void {
   } catch { /* none: listening reports other problems */ }
 }
 
+/** Bun's node:net listens on a numeric tcp address synchronously; Node's does not. */
+const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
+
+/** A server for `target` (a stale Unix socket file removed) and where it listens. */
+function newServer(
+  target: HostTarget,
+  onConnection: (conn: HostConn) => void,
+): { server: net.Server; where: net.ListenOptions } {
+  const path = "path" in target ? target.path : undefined;
+  if (path !== undefined) removeStale(path);
+  const server = net.createServer((socket) => {
+    onConnection(new NodeConn(socket, path));
+  });
+  const where = "path" in target
+    ? { path: target.path }
+    : { host: target.hostname, port: target.port };
+  return { server, where };
+}
+
 /** The node:net adapter. */
 export const nodeNet: HostNet = {
   connect(target) {
@@ -138,14 +157,7 @@ export const nodeNet: HostNet = {
   },
   listen(target, onConnection) {
     return new Promise((resolve, reject) => {
-      const path = "path" in target ? target.path : undefined;
-      if (path !== undefined) removeStale(path);
-      const where = "path" in target
-        ? { path: target.path }
-        : { host: target.hostname, port: target.port };
-      const server = net.createServer((socket) => {
-        onConnection(new NodeConn(socket, path));
-      });
+      const { server, where } = newServer(target, onConnection);
       server.once("error", reject);
       const done = () => {
         server.off("error", reject);
@@ -156,6 +168,30 @@ export const nodeNet: HostNet = {
       };
       server.listen(where, done);
     });
+  },
+  listenSync(target, onConnection) {
+    // Node's listen() looks a tcp host up first (dns.lookup, answered on a
+    // later tick even for a numeric address); a Unix socket path, and a tcp
+    // address on Bun (the backend only binds numeric ones), is listening
+    // when listen() returns.
+    if (!("path" in target) && !isBun) {
+      return {
+        unsupported:
+          "Node's net.Server.listen() resolves a tcp host asynchronously, even a numeric address (ipc:// binds at once)",
+      };
+    }
+    const { server, where } = newServer(target, onConnection);
+    // Errors are emitted on a later tick: the one of a failed listen, and
+    // failed accepts (one connection less, as for libzmq's own listener).
+    server.on("error", () => {});
+    server.listen(where);
+    if (!server.listening) {
+      server.close();
+      throw new Error(
+        "the runtime gives the reason only asynchronously (await bind() reports it)",
+      );
+    }
+    return new NodeListener(server, target);
   },
   missingPermission() {
     return undefined;
