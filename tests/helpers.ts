@@ -6,6 +6,7 @@
 
 import { Context, loadBackend, type Socket } from "../mod.ts";
 import { readdirSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { openFds as fcntlFds } from "./fixtures/rel_fds.ts";
@@ -140,6 +141,15 @@ export async function within<T>(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A tcp endpoint on 127.0.0.1 where nothing listens (a port just freed). */
+export async function unusedTcpEndpoint(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return `tcp://127.0.0.1:${port}`;
 }
 
 /**
