@@ -20,71 +20,19 @@ const PATTERN_PEER = new URL("./peers/pyzmq_curve_patterns.py", import.meta.url)
 const fixtures = new URL("./fixtures/", import.meta.url);
 const hasBoth = backends().includes("wasm") && backends().includes("ffi");
 
-/** A running pyzmq REP server; `await using` kills it. */
-interface RepPeer extends AsyncDisposable {
-  endpoint: string;
-  publicKey: string;
+/** A running peer process; `await using` kills it. */
+interface PeerProcess<Info> extends AsyncDisposable {
+  /** The JSON line it printed first (where it listens, its key). */
+  info: Info;
   kill(): Promise<void>;
   signal(signal: Deno.Signal): void;
 }
 
-/** Starts tests/peers/pyzmq_curve_rep.py with `args`. */
-async function startRep(args: string[] = []): Promise<RepPeer> {
-  const child = new Deno.Command(PYTHON, {
-    args: [REP_PEER, ...args],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let line = "";
-  while (!line.includes("\n")) {
-    const { value, done } = await within(5000, reader.read(), "pyzmq start");
-    if (done) throw new Error("pyzmq REP exited before binding");
-    line += value;
-  }
-  reader.releaseLock();
-  const { endpoint, publicKey } = JSON.parse(line);
-  let alive = true;
-  const kill = async () => {
-    if (!alive) return;
-    alive = false;
-    try {
-      child.kill("SIGKILL");
-    } catch { /* already gone */ }
-    await child.status;
-    await child.stdin.close().catch(() => {});
-    await child.stdout.cancel().catch(() => {});
-  };
-  const signal = (signal: Deno.Signal) => {
-    if (alive) child.kill(signal);
-  };
-  return { endpoint, publicKey, kill, signal, [Symbol.asyncDispose]: kill };
-}
-
-Deno.test("Deno with only --allow-net=127.0.0.1:PORT: CURVE with pyzmq, other ports refused", async () => {
-  await using rep = await startRep();
-  const port = rep.endpoint.slice(rep.endpoint.lastIndexOf(":") + 1);
-  const result = await run(Deno.execPath(), [
-    "run",
-    "--no-prompt",
-    `--allow-net=127.0.0.1:${port}`,
-    new URL("net_permission.ts", fixtures).pathname,
-    rep.endpoint,
-    rep.publicKey,
-  ]);
-  assert.equal(result.code, 0, `exit code ${result.code}:\n${result.stderr}`);
-  assert.equal(
-    result.stdout.trim(),
-    "net ok: backend=wasm curve=3 refused=connect:true,bind:true",
-  );
-});
-
-/** A peer process that prints one JSON line first; `await using` ends it. */
-async function startPeer(
+/** Starts a peer that prints one JSON line once it listens. */
+async function startPeer<Info>(
   command: string,
   args: string[],
-): Promise<{ info: Record<string, never> } & AsyncDisposable> {
+): Promise<PeerProcess<Info>> {
   const child = new Deno.Command(command, {
     args,
     stdin: "piped",
@@ -99,17 +47,53 @@ async function startPeer(
     line += value;
   }
   reader.releaseLock();
+  let alive = true;
+  const kill = async () => {
+    if (!alive) return;
+    alive = false;
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await child.status;
+    await child.stdin.close().catch(() => {});
+    await child.stdout.cancel().catch(() => {});
+  };
+  const signal = (signal: Deno.Signal) => {
+    if (alive) child.kill(signal);
+  };
   return {
     info: JSON.parse(line),
-    [Symbol.asyncDispose]: async () => {
-      await child.stdin.close().catch(() => {}); // the peers exit at EOF
-      const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
-      await child.status;
-      clearTimeout(timer);
-      await child.stdout.cancel().catch(() => {});
-    },
+    kill,
+    signal,
+    [Symbol.asyncDispose]: kill,
   };
 }
+
+/** Starts tests/peers/pyzmq_curve_rep.py with `args`. */
+function startRep(args: string[] = []) {
+  return startPeer<{ endpoint: string; publicKey: string }>(PYTHON, [
+    REP_PEER,
+    ...args,
+  ]);
+}
+
+Deno.test("Deno with only --allow-net=127.0.0.1:PORT: CURVE with pyzmq, other ports refused", async () => {
+  await using rep = await startRep();
+  const port = rep.info.endpoint.slice(rep.info.endpoint.lastIndexOf(":") + 1);
+  const result = await run(Deno.execPath(), [
+    "run",
+    "--no-prompt",
+    `--allow-net=127.0.0.1:${port}`,
+    new URL("net_permission.ts", fixtures).pathname,
+    rep.info.endpoint,
+    rep.info.publicKey,
+  ]);
+  assert.equal(result.code, 0, `exit code ${result.code}:\n${result.stderr}`);
+  assert.equal(
+    result.stdout.trim(),
+    "net ok: backend=wasm curve=3 refused=connect:true,bind:true",
+  );
+});
 
 /**
  * A free tcp port below Linux's ephemeral range (32768-60999), for a bind
@@ -128,6 +112,12 @@ function freePortBelowEphemeral(): number {
   throw new Error("no free port in 20000-31999");
 }
 
+/** What a pattern peer prints: its CURVE key, where each socket listens. */
+interface PatternPeer {
+  publicKey: string;
+  endpoints: Record<string, string>;
+}
+
 /**
  * tests/fixtures/net_patterns.ts's spec: a pyzmq and a native libzmq peer of
  * every pattern (CURVE servers), which also connect to `bind` where the
@@ -138,9 +128,15 @@ async function patternPeers(stack: AsyncDisposableStack) {
   const port = freePortBelowEphemeral();
   const bind = `tcp://127.0.0.1:${port}`;
   const peers = [
-    stack.use(await startPeer(PYTHON, [PATTERN_PEER, bind, keys.publicKey])),
     stack.use(
-      await startPeer(Deno.execPath(), [
+      await startPeer<PatternPeer>(PYTHON, [
+        PATTERN_PEER,
+        bind,
+        keys.publicKey,
+      ]),
+    ),
+    stack.use(
+      await startPeer<PatternPeer>(Deno.execPath(), [
         "run",
         "-A",
         new URL("curve_patterns_native.ts", fixtures).pathname,
@@ -151,7 +147,7 @@ async function patternPeers(stack: AsyncDisposableStack) {
   ].map((peer) => peer.info);
   const ports = [port];
   for (const peer of peers) {
-    for (const e of Object.values(peer.endpoints as Record<string, string>)) {
+    for (const e of Object.values(peer.endpoints)) {
       ports.push(Number(e.slice(e.lastIndexOf(":") + 1)));
     }
   }
@@ -187,7 +183,7 @@ Deno.test("Node on the WASM backend: CURVE with pyzmq (bundled with esbuild)", a
   await using rep = await startRep();
   const result = await runInNode(
     new URL("net_permission_node.ts", fixtures),
-    [rep.endpoint, rep.publicKey],
+    [rep.info.endpoint, rep.info.publicKey],
   );
   assert.equal(result.code, 0, `exit code ${result.code}:\n${result.stderr}`);
   assert.equal(
@@ -357,7 +353,7 @@ Deno.test("ZMTP heartbeats (libzmq's timers) drop a peer that stopped answering"
       });
     }
   });
-  req.connect(rep.endpoint);
+  req.connect(rep.info.endpoint);
   await req.send("ping");
   assert.deepEqual(text(await req.receive()), ["gnip", "pyzmq"]);
   // Frozen, the peer's kernel still holds the connection open: only the
