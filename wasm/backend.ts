@@ -529,7 +529,7 @@ class WasmBackend implements Backend {
     }
     if (rc >= 0) {
       this.#framesSent++;
-      if (this.#watched > 0) this.#progress();
+      this.#progress();
     }
     return rc;
   }
@@ -571,7 +571,7 @@ class WasmBackend implements Backend {
     const id =
       this.#m._zmq_connect_peer(socket as number, this.#cString(endpoint)) >>>
       0;
-    if (id !== 0 && this.#watched > 0) this.#progress();
+    if (id !== 0) this.#progress();
     return id;
   }
   receive(socket: Handle): number {
@@ -581,7 +581,7 @@ class WasmBackend implements Backend {
       this.#frameSize = size;
       this.#msgHoldsData = true;
       this.#more = this.#zmqMsgMore(msg) === 1;
-      if (this.#watched > 0) this.#progress();
+      this.#progress();
     }
     return size;
   }
@@ -644,11 +644,6 @@ class WasmBackend implements Backend {
 
   createReactor(_context: Handle): Reactor {
     return new WasmReactor(this.#parked, this.#parkedChanged);
-  }
-
-  /** How many sockets are parked, in all contexts. */
-  get #watched(): number {
-    return this.#parked.size;
   }
 
   /**
@@ -715,7 +710,7 @@ class WasmBackend implements Backend {
       this.#timer = undefined;
       this.#onEvent();
     });
-    if (this.#watched === 0) this.#timer.unref();
+    if (!this.#held) this.#timer.unref();
   }
 
   /**
