@@ -4,13 +4,15 @@
 //
 // Long versions (more kills, more messages): DENO_ZMQ_SOAK=1.
 import assert from "node:assert/strict";
-import { Context, Pull, Push, Request, type Socket, ZmqError } from "../mod.ts";
+import { Context, Pull, Push, Request, ZmqError } from "../mod.ts";
 import {
   backends,
   endpoint,
+  nextEvent,
   sleep,
   testEach,
   text,
+  unusedTcpPort,
   within,
 } from "./helpers.ts";
 
@@ -149,21 +151,6 @@ function isCode(code: string) {
     assert.equal(err.code, code, err.message);
     return true;
   };
-}
-
-/** Resolves on the socket's next event of a type. */
-function nextEvent(socket: Socket, type: string): Promise<void> {
-  return new Promise((resolve) =>
-    socket.events.addEventListener(type, () => resolve(), { once: true })
-  );
-}
-
-/** A tcp port nobody listens on (bound by the OS, then released). */
-function unusedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }
 
 testEach(
@@ -406,7 +393,7 @@ for (const backend of backends()) {
       const push = new Push({ context, linger, sendHighWaterMark: 1 });
       push.connect(
         backend === "ffi"
-          ? `tcp://127.0.0.1:${unusedPort()}`
+          ? `tcp://127.0.0.1:${await unusedTcpPort()}`
           : "inproc://nobody-binds-this",
       );
       const sends = Array.from({ length: 10 }, (_, i) => push.send(`${i}`));
@@ -503,7 +490,7 @@ Deno.test("faults: Deno.exit() with linger > 0 and an unreachable peer waits the
     "pending",
     "ffi",
     "1000",
-    `${unusedPort()}`,
+    `${await unusedTcpPort()}`,
   );
   assert.equal(code, 3, stderr);
   const waited = ms - Number(stdout.match(/ready after (\d+)/)?.[1] ?? 0);

@@ -121,6 +121,13 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Resolves on the socket's next event of a type. */
+export function nextEvent(socket: Socket, type: string): Promise<void> {
+  return new Promise((resolve) =>
+    socket.events.addEventListener(type, () => resolve(), { once: true })
+  );
+}
+
 /** Rejects if `promise` takes longer than `ms`. */
 export async function within<T>(
   ms: number,
@@ -143,13 +150,16 @@ export async function within<T>(
   }
 }
 
-/** A tcp endpoint on 127.0.0.1 where nothing listens (a port just freed). */
-export async function unusedTcpEndpoint(): Promise<string> {
+/**
+ * A tcp port of 127.0.0.1 where nothing listens (bound by the OS, then
+ * released; node:net, so that it runs under Node and Bun too).
+ */
+export async function unusedTcpPort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
-  return `tcp://127.0.0.1:${port}`;
+  return port;
 }
 
 /**

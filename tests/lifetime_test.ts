@@ -5,7 +5,7 @@ import {
   type BackendName,
   backends,
   testEach,
-  unusedTcpEndpoint,
+  unusedTcpPort,
   within,
 } from "./helpers.ts";
 
@@ -214,7 +214,7 @@ testEach(
     // (A port freed by a libzmq socket would not do: its I/O thread closes
     // the listener a moment later, and a connect in between delivered the
     // message, 1 in 20 runs under Node.)
-    const gone = await unusedTcpEndpoint();
+    const gone = `tcp://127.0.0.1:${await unusedTcpPort()}`;
     const push = new Push({ context, linger: 300 });
     push.connect(gone);
     await push.send("never delivered");

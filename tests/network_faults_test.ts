@@ -14,7 +14,6 @@ import {
   Reply,
   Request,
   Router,
-  type Socket,
   Subscriber,
   ZmqError,
 } from "../mod.ts";
@@ -22,7 +21,7 @@ import { Zyre } from "../src/zyre/mod.ts";
 import { FaultProxy } from "./fault_proxy.ts";
 import { FakePeer } from "./zyre_fake_peer.ts";
 import { beaconPort, fastOptions, Recorder } from "./zyre_helpers.ts";
-import { sleep, testEach, text, within } from "./helpers.ts";
+import { nextEvent, sleep, testEach, text, within } from "./helpers.ts";
 
 /** ZMTP heartbeats of the tests: a dead link is noticed after ~300 ms. */
 const HEARTBEAT = { heartbeatInterval: 100, heartbeatTimeout: 300 } as const;
@@ -37,13 +36,6 @@ const RECONNECTING = {
 
 function test(name: string, body: (context: Context) => Promise<void>) {
   testEach(`network faults: ${name}`, body);
-}
-
-/** Resolves on the socket's next event of a type. */
-function nextEvent(socket: Socket, type: string): Promise<void> {
-  return new Promise((resolve) =>
-    socket.events.addEventListener(type, () => resolve(), { once: true })
-  );
 }
 
 /** Resolves once `condition()` holds, checking every 10 ms. */

@@ -50,10 +50,6 @@ const DENO_ONLY = [
   ],
   [/^raw tcp: /, "uses Deno.connect as the raw TCP client"],
   [
-    /^faults: (context close|Deno\.exit\(\))/,
-    "uses Deno.listen for an unreachable peer",
-  ],
-  [
     /^load: /,
     "spawns Deno fixtures with --v8-flags and Deno.dlopen(libc) fd counting",
   ],
