@@ -39,7 +39,7 @@ import {
 } from "./net/host.ts";
 import { denoNet } from "./net/host_deno.ts";
 import { nodeNet } from "./net/host_node.ts";
-import { VirtualSockets } from "./net/sockets.ts";
+import { OUTBOUND_WINDOW, VirtualSockets } from "./net/sockets.ts";
 import {
   KEEP_FRAME_MAX as KEEP_MSG_MAX,
   ZMQ_DONTWAIT as DONTWAIT,
@@ -72,6 +72,14 @@ const SMALL_COPY = 32;
  * the receiver 0.355-0.413 -> 0.439-0.453 s CPU per 1M 16 B on Node.
  */
 const PUMP_DEFER_HOPS = 256;
+/**
+ * The wait also ends once the frames sent meanwhile hold half the outbound
+ * window of a host connection: more could not be written in one go, and
+ * would wait in libzmq's pipe, out of cache by the time they are copied out.
+ * Without this cap a sender awaiting 64 KiB frames queued ~250 frames (16
+ * MiB) whenever libzmq's writer had gone idle.
+ */
+const PUMP_DEFER_BYTES = OUTBOUND_WINDOW / 2;
 /** Pumps handling this many events may have stopped at libzmq's round limit: pump again. */
 const PUMP_AGAIN = 1000;
 
@@ -166,10 +174,15 @@ class WasmBackend implements Backend {
   /** A signaler fired since the last wake: a parked socket may have a command. */
   #signaled = false;
   #hops = 0;
+  /** A #hop microtask is queued. */
+  #hopQueued = false;
   /** Frames sent so far; a hop without any ends the wait. */
   #framesSent = 0;
   /** #framesSent at the previous hop. */
   #sentAtHop = 0;
+  /** Bytes of the frames sent so far; and when the pump was asked for. */
+  #bytesSent = 0;
+  #bytesAtEvent = 0;
   /** Resolved after the next pump (a context waiting for lingering sessions). */
   readonly #pumpWaiters: (() => void)[] = [];
   #timer: HostTimer | undefined;
@@ -178,7 +191,13 @@ class WasmBackend implements Backend {
   constructor(m: LibzmqWasmModule, host: HostNet) {
     this.#m = m;
     this.#host = host;
-    this.#net = new VirtualSockets(m, host, errnos, this.#onEvent);
+    this.#net = new VirtualSockets(
+      m,
+      host,
+      errnos,
+      this.#onEvent,
+      this.#pumpNow,
+    );
     m.zmqHost = this.#net;
     this.#zmqSend = m._zmq_send;
     this.#zmqMsgRecv = m._zmq_msg_recv;
@@ -529,6 +548,7 @@ class WasmBackend implements Backend {
     }
     if (rc >= 0) {
       this.#framesSent++;
+      this.#bytesSent += size;
       this.#progress();
     }
     return rc;
@@ -666,13 +686,29 @@ class WasmBackend implements Backend {
     this.#pumpScheduled = true;
     this.#hops = PUMP_DEFER_HOPS;
     this.#sentAtHop = this.#framesSent;
+    this.#bytesAtEvent = this.#bytesSent;
+    if (this.#hopQueued) return; // a chain a direct pump cut short: reuse it
+    this.#hopQueued = true;
     queueMicrotask(this.#hop);
+  };
+
+  /** Pumps at once (from host callbacks: libzmq is never on the stack then). */
+  readonly #pumpNow = (): void => {
+    if (this.#pumping) return this.#onEvent();
+    this.#signaled = true;
+    this.#pump();
   };
 
   /** Defers the pump while frames keep moving, up to PUMP_DEFER_HOPS turns. */
   readonly #hop = (): void => {
-    if (--this.#hops > 0 && this.#framesSent !== this.#sentAtHop) {
+    this.#hopQueued = false;
+    if (!this.#pumpScheduled) return; // #pumpNow ran meanwhile
+    if (
+      --this.#hops > 0 && this.#framesSent !== this.#sentAtHop &&
+      this.#bytesSent - this.#bytesAtEvent < PUMP_DEFER_BYTES
+    ) {
       this.#sentAtHop = this.#framesSent;
+      this.#hopQueued = true;
       queueMicrotask(this.#hop);
     } else {
       this.#pump();

@@ -15,7 +15,9 @@
  * - connect returns EINPROGRESS; the outcome shows as POLLOUT (and SO_ERROR).
  * - A listener is opened by {@link VirtualSockets.prepareListener} before
  *   libzmq binds (listening is asynchronous in Node); bind claims it by port.
- * - Every host event calls `wake` (the backend then pumps libzmq's loops).
+ * - Every host event calls `wake` (the backend then pumps libzmq's loops
+ *   soon); room for a writer libzmq found blocked calls `pumpNow`, which
+ *   pumps at once (see {@link VirtualSockets}).
  *
  * @module
  */
@@ -132,6 +134,7 @@ export class VirtualSockets {
   readonly #host: HostNet;
   readonly #errnos: Readonly<Record<string, number>>;
   readonly #wake: () => void;
+  readonly #pumpNow: () => void;
   readonly #sockets = new Map<number, VirtualSocket>();
   readonly #prepared = new Map<string, Prepared>();
   #held = false;
@@ -141,11 +144,13 @@ export class VirtualSockets {
     host: HostNet,
     errnos: ErrnoTable,
     wake: () => void,
+    pumpNow: () => void = wake,
   ) {
     this.#m = m;
     this.#host = host;
     this.#errnos = errnos;
     this.#wake = wake;
+    this.#pumpNow = pumpNow;
   }
 
   /** How many host sockets are open (listeners and connections). */
@@ -407,8 +412,14 @@ export class VirtualSockets {
       }
       s.outbound.release(chunk.byteLength);
       if (s.blocked) {
+        // libzmq waits for this room: refill it before the program's next
+        // send. Pumping soon instead let a sender awaiting 64 KiB frames
+        // run ahead of libzmq's writer, queueing hundreds of frames (tens of
+        // MiB, out of cache by the time they were copied out): WASM PUSH to
+        // native PULL, 20k x 64 KiB, 28.4-28.9k -> 31.4-32.8k msg/s, user
+        // CPU 20.7-21.3 -> 12.9-15.5 us a message.
         s.blocked = false;
-        this.#wake();
+        this.#pumpNow();
       }
     }
     s.writing = false;
