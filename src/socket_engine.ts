@@ -14,7 +14,12 @@
 import type { Backend, Handle, Parked } from "./backend.ts";
 import { type ContextInternals, processExiting } from "./context.ts";
 import { closedSocketError, ZmqError } from "./errors.ts";
-import { fairnessCheck, yieldToEventLoop } from "./fairness.ts";
+import {
+  fairnessCheck,
+  isWriteWaiting,
+  waitingSendCheck,
+  yieldToEventLoop,
+} from "./fairness.ts";
 import { zmqError } from "./last_error.ts";
 import {
   ZMQ_POLLIN as POLLIN,
@@ -66,6 +71,15 @@ export function messageMetadata(
   message: Uint8Array[],
 ): number | string | undefined {
   return (message as MessageWithMetadata)[metadataKey];
+}
+
+/** About how many bytes a multipart message holds (strings: their length). */
+function totalBytes(frames: readonly Frame[]): number {
+  let n = 0;
+  for (const frame of frames) {
+    n += typeof frame === "string" ? frame.length : frame?.byteLength ?? 0;
+  }
+  return n;
 }
 
 /** Clears an operation's timer and returns it, ready to be settled. */
@@ -238,7 +252,12 @@ export class SocketEngine {
     const single = !Array.isArray(message);
     const frames = single ? null : toFrames(message as readonly Frame[]);
     const bytes = single ? frameBytes(message as Frame) : null;
-    if (this.#sends.length > 0 || (fair && fairnessCheck())) {
+    if (
+      this.#sends.length > 0 ||
+      (fair && (fairnessCheck() ||
+        (isWriteWaiting() &&
+          waitingSendCheck(bytes?.byteLength ?? totalBytes(frames!)))))
+    ) {
       return { frames: frames ?? [message as Frame], next: 0 };
     }
     if (bytes) {

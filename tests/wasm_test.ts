@@ -12,6 +12,7 @@ import {
   XPublisher,
   ZmqError,
 } from "../mod.ts";
+import { isWriteWaiting } from "../src/fairness.ts";
 import { endpoint, sleep, text, within } from "./helpers.ts";
 
 const WASM_EPROTONOSUPPORT = 66; // WASI numbering
@@ -187,6 +188,41 @@ Deno.test("[wasm] big and multipart frames", async () => {
       );
     });
   }
+});
+
+Deno.test("[wasm] a host write that waits for the event loop is known to the fairness module until it finishes", async () => {
+  await using context = new Context({ backend: "wasm" });
+  using pull = new Pull({ context, receiveHighWaterMark: 2 });
+  await pull.bind("tcp://127.0.0.1:*");
+  using push = new Push({ context, sendHighWaterMark: 2 });
+  push.connect(pull.lastEndpoint);
+  const frame = new Uint8Array(1024 * 1024);
+  assert.equal(isWriteWaiting(), false);
+  // Nothing receives: libzmq's pipes, the inbound buffer and then the
+  // kernel's fill up, and a host write has to wait.
+  let sent = 0;
+  await within(
+    10_000,
+    (async () => {
+      while (!isWriteWaiting()) {
+        if (push.trySend(frame)) sent++;
+        await sleep(1);
+      }
+    })(),
+    "filling up to a waiting write",
+  );
+  // Receiving lets it finish: every frame arrives, and nothing waits.
+  for (let i = 0; i < sent; i++) {
+    const [got] = await within(5_000, pull.receive(), `frame ${i}`);
+    assert.equal(got.byteLength, frame.byteLength);
+  }
+  await within(
+    2_000,
+    (async () => {
+      while (isWriteWaiting()) await sleep(1);
+    })(),
+    "the write to finish",
+  );
 });
 
 Deno.test("[wasm] a script leaving sockets and messages behind exits by itself", async () => {

@@ -1,7 +1,14 @@
 // Keeping a busy stream from starving the event loop (src/fairness.ts).
 import assert from "node:assert/strict";
 import { setImmediate } from "node:timers";
-import { fairnessCheck, yieldToEventLoop } from "../../src/fairness.ts";
+import {
+  fairnessCheck,
+  isWriteWaiting,
+  WAITING_SLICE_BYTES,
+  waitingSendCheck,
+  writeWaiting,
+  yieldToEventLoop,
+} from "../../src/fairness.ts";
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -33,4 +40,25 @@ Deno.test("a program whose event loop turns is never asked to yield, however lon
     await turn(); // I/O and timers had their turn
   }
   assert.equal(asked, 0, `${asked} of ${checks} operations deferred`);
+});
+
+Deno.test("while a host write waits, sends yield after every slice of bytes", async () => {
+  await fresh();
+  assert.equal(isWriteWaiting(), false);
+  writeWaiting(true);
+  try {
+    assert.equal(isWriteWaiting(), true);
+    const frame = 1024;
+    let sent = 0;
+    while (!waitingSendCheck(frame)) sent += frame;
+    assert.equal(sent, WAITING_SLICE_BYTES - frame, "yielded off the slice");
+    // Due now for every operation, until the turn has run; then a new slice.
+    assert.equal(fairnessCheck(), true);
+    await new Promise<void>((resolve) => yieldToEventLoop(resolve));
+    assert.equal(fairnessCheck(), false);
+    assert.equal(waitingSendCheck(frame), false);
+  } finally {
+    writeWaiting(false);
+  }
+  assert.equal(isWriteWaiting(), false);
 });
