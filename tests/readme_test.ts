@@ -190,6 +190,21 @@ async function runBlock(block: Block): Promise<void> {
   }
 }
 
+Deno.test("README: the Performance table is a table, with a row for every bench case", async () => {
+  const { cases } = await import("../bench/cases.ts");
+  const lines = Deno.readTextFileSync(`${ROOT}README.md`).split("\n");
+  const header = lines.findIndex((l) => l.startsWith("| case "));
+  assert.ok(header >= 0, "no table starting with | case");
+  const cells = (line: string) => line.split("|").length;
+  assert.match(lines[header + 1], /^\|( -+ \|)+$/, "no separator row");
+  const rows: string[] = [];
+  for (let i = header + 2; lines[i]?.startsWith("|"); i++) {
+    assert.equal(cells(lines[i]), cells(lines[header]), `line ${i + 1}`);
+    rows.push(lines[i].split("|")[1].trim());
+  }
+  assert.deepEqual(rows, cases.map((c) => c.label));
+});
+
 for (const block of readmeBlocks()) {
   const first = block.code.split("\n").find((l) => l.trim() !== "") ?? "";
   Deno.test(`README line ${block.line}: ${first.slice(0, 60)}`, () =>
