@@ -17,7 +17,7 @@
  *   libzmq binds (listening is asynchronous in Node); bind claims it by port.
  * - Every host event calls `wake` (the backend then pumps libzmq's loops
  *   soon); room for a writer libzmq found blocked calls `pumpNow`, which
- *   pumps at once (see {@link VirtualSockets}).
+ *   pumps at once, before the program can queue more frames.
  *
  * @module
  */
@@ -176,7 +176,7 @@ export class VirtualSockets {
     host: HostNet,
     errnos: ErrnoTable,
     wake: () => void,
-    pumpNow: () => void = wake,
+    pumpNow: () => void,
   ) {
     this.#m = m;
     this.#host = host;
