@@ -17,6 +17,7 @@
  */
 
 import { setImmediate } from "node:timers";
+import { approximateSize, type Message } from "./message.ts";
 
 const CHECK_EVERY = 64;
 const SLICE_MS = 10;
@@ -97,6 +98,15 @@ export function waitingSendCheck(bytes: number): boolean {
   if (bytesSinceTurn < WAITING_SLICE_BYTES) return false;
   mustYield = true;
   return true;
+}
+
+/**
+ * {@link fairnessCheck} for sending `message`: also true while a host write
+ * waits (see {@link writeWaiting}) once a slice of bytes has been sent.
+ */
+export function sendFairnessCheck(message: Message): boolean {
+  if (fairnessCheck()) return true;
+  return writesWaiting > 0 && waitingSendCheck(approximateSize(message));
 }
 
 /** Runs `resume` after timers and I/O have had their turn. */

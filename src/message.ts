@@ -51,6 +51,22 @@ export function frameBytes(frame: Frame): Uint8Array {
   );
 }
 
+/**
+ * About how many bytes a message holds (strings: their length; anything that
+ * is not a frame: 0), without encoding or validating it: for pacing sends.
+ */
+export function approximateSize(message: Message): number {
+  if (!Array.isArray(message)) return frameSize(message as Frame);
+  let n = 0;
+  for (const frame of message as readonly Frame[]) n += frameSize(frame);
+  return n;
+}
+
+function frameSize(frame: Frame): number {
+  if (typeof frame === "string") return frame.length;
+  return (frame as { byteLength?: unknown } | null)?.byteLength as number ?? 0;
+}
+
 /** Normalises a message to a frame list, validating every frame. */
 export function toFrames(message: Message): readonly Frame[] {
   const frames = Array.isArray(message) ? message : [message as Frame];

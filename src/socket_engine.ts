@@ -16,8 +16,7 @@ import { type ContextInternals, processExiting } from "./context.ts";
 import { closedSocketError, ZmqError } from "./errors.ts";
 import {
   fairnessCheck,
-  isWriteWaiting,
-  waitingSendCheck,
+  sendFairnessCheck,
   yieldToEventLoop,
 } from "./fairness.ts";
 import { zmqError } from "./last_error.ts";
@@ -71,15 +70,6 @@ export function messageMetadata(
   message: Uint8Array[],
 ): number | string | undefined {
   return (message as MessageWithMetadata)[metadataKey];
-}
-
-/** About how many bytes a multipart message holds (strings: their length). */
-function totalBytes(frames: readonly Frame[]): number {
-  let n = 0;
-  for (const frame of frames) {
-    n += typeof frame === "string" ? frame.length : frame?.byteLength ?? 0;
-  }
-  return n;
 }
 
 /** Clears an operation's timer and returns it, ready to be settled. */
@@ -198,7 +188,7 @@ export class SocketEngine {
     try {
       if (
         this.#sends.length === 0 &&
-        (this.sendTimeout === 0 || !fairnessCheck())
+        (this.sendTimeout === 0 || !sendFairnessCheck(frame))
       ) {
         if (this.#sendDraftFrame(frame, draft)) return this.#afterFastPath();
       } else {
@@ -252,12 +242,7 @@ export class SocketEngine {
     const single = !Array.isArray(message);
     const frames = single ? null : toFrames(message as readonly Frame[]);
     const bytes = single ? frameBytes(message as Frame) : null;
-    if (
-      this.#sends.length > 0 ||
-      (fair && (fairnessCheck() ||
-        (isWriteWaiting() &&
-          waitingSendCheck(bytes?.byteLength ?? totalBytes(frames!)))))
-    ) {
+    if (this.#sends.length > 0 || (fair && sendFairnessCheck(message))) {
       return { frames: frames ?? [message as Frame], next: 0 };
     }
     if (bytes) {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { fairnessCheck } from "./fairness.ts";
+import { sendFairnessCheck } from "./fairness.ts";
 import type { Message } from "./message.ts";
 import { defineOptions, optionSet } from "./option_access.ts";
 import {
@@ -206,7 +206,7 @@ export const sending = {
     }
     for (const message of messages) {
       // send() waits (and yields to the event loop when due); trySend() does not.
-      if (fairnessCheck() || !this.trySendMessage(message)) {
+      if (sendFairnessCheck(message) || !this.trySendMessage(message)) {
         await this.sendMessage(message);
       }
     }

@@ -4,6 +4,7 @@ import { setImmediate } from "node:timers";
 import {
   fairnessCheck,
   isWriteWaiting,
+  sendFairnessCheck,
   WAITING_SLICE_BYTES,
   waitingSendCheck,
   writeWaiting,
@@ -61,4 +62,20 @@ Deno.test("while a host write waits, sends yield after every slice of bytes", as
     writeWaiting(false);
   }
   assert.equal(isWriteWaiting(), false);
+});
+
+Deno.test("sendFairnessCheck counts a message's bytes, multipart and text alike, only while a write waits", async () => {
+  await fresh();
+  const big = new Uint8Array(WAITING_SLICE_BYTES);
+  assert.equal(sendFairnessCheck([big, "x"]), false, "no write waits");
+  writeWaiting(true);
+  try {
+    assert.equal(sendFairnessCheck("x".repeat(WAITING_SLICE_BYTES - 2)), false);
+    assert.equal(sendFairnessCheck([null, new ArrayBuffer(1)]), false);
+    assert.equal(sendFairnessCheck(new DataView(new ArrayBuffer(1))), true);
+    await new Promise<void>((resolve) => yieldToEventLoop(resolve));
+    assert.equal(sendFairnessCheck(["a", big.subarray(2)]), false);
+  } finally {
+    writeWaiting(false);
+  }
 });
