@@ -90,23 +90,17 @@ export function isWriteWaiting(): boolean {
 }
 
 /**
- * For a send of `bytes` while a host write waits: whether to defer it to the
- * next macrotask turn (a slice of {@link WAITING_SLICE_BYTES} went by).
- */
-export function waitingSendCheck(bytes: number): boolean {
-  bytesSinceTurn += bytes;
-  if (bytesSinceTurn < WAITING_SLICE_BYTES) return false;
-  mustYield = true;
-  return true;
-}
-
-/**
  * {@link fairnessCheck} for sending `message`: also true while a host write
- * waits (see {@link writeWaiting}) once a slice of bytes has been sent.
+ * waits (see {@link writeWaiting}) once a slice of
+ * {@link WAITING_SLICE_BYTES} has been sent since the last turn.
  */
 export function sendFairnessCheck(message: Message): boolean {
   if (fairnessCheck()) return true;
-  return writesWaiting > 0 && waitingSendCheck(approximateSize(message));
+  if (writesWaiting === 0) return false;
+  bytesSinceTurn += approximateSize(message);
+  if (bytesSinceTurn < WAITING_SLICE_BYTES) return false;
+  mustYield = true;
+  return true;
 }
 
 /** Runs `resume` after timers and I/O have had their turn. */

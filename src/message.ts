@@ -63,8 +63,7 @@ export function approximateSize(message: Message): number {
 }
 
 function frameSize(frame: Frame): number {
-  if (typeof frame === "string") return frame.length;
-  return (frame as { byteLength?: unknown } | null)?.byteLength as number ?? 0;
+  return typeof frame === "string" ? frame.length : frame?.byteLength ?? 0;
 }
 
 /** Normalises a message to a frame list, validating every frame. */
